@@ -1,0 +1,97 @@
+/**
+ * Electron main: app lifecycle, the app:// protocol, window security, and the IPC binding of the
+ * core. Everything that does real work lives in electron/core; this file only wires Electron to it.
+ */
+import { readFile } from 'node:fs/promises';
+import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
+import { contract } from '../shared/api/contract';
+import { ipcEventChannel } from '../shared/api/define';
+import { builtPath, defaultDataDir } from './core/app-paths';
+import { createCore, type Core } from './core/core-app';
+import { loadNetworkFromEnvironment } from './core/network/network-config';
+import { bindIpc } from './ipc';
+import { contentSecurityPolicy, securityHeaders } from './security/csp';
+import { contentTypeFor, resolveAssetPath } from './security/static-assets';
+import { APP_ORIGIN } from './security/trusted-sender';
+import { hardenedWebPreferences } from './security/web-preferences';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let core: Core | null = null;
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  // Every web contents, ours or not: no navigation away, no new windows, no <webview>.
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    serveRenderer();
+
+    core = await createCore({
+      dataDir: defaultDataDir(),
+      mode: 'electron',
+      network: await loadNetworkFromEnvironment(),
+    });
+    bindIpc(ipcMain, contract, core.dispatch);
+    core.events.subscribeAll((event, payload) => {
+      for (const window of BrowserWindow.getAllWindows()) {
+        if (!window.isDestroyed()) window.webContents.send(ipcEventChannel(event), payload);
+      }
+    });
+    mainWindow = createMainWindow();
+    mainWindow.on('closed', () => (mainWindow = null));
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => void core?.close());
+}
+
+function createMainWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 760,
+    minHeight: 520,
+    title: 'Coffer',
+    show: false,
+    webPreferences: hardenedWebPreferences(builtPath('preload', 'preload.cjs')),
+  });
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
+}
+
+/** app://coffer/* serves the built renderer with the strict CSP; nothing else is reachable. */
+function serveRenderer(): void {
+  const rendererDir = builtPath('renderer');
+  const headers = securityHeaders(contentSecurityPolicy());
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url);
+    const filePath = url.origin === APP_ORIGIN ? resolveAssetPath(rendererDir, url.pathname) : null;
+    if (!filePath) return new Response('Not found', { status: 404 });
+    try {
+      const body = await readFile(filePath);
+      return new Response(body, { headers: { ...headers, 'Content-Type': contentTypeFor(filePath) } });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests: next to the code they test (`*.test.ts`), run in plain Node.
+export default defineConfig({
+  test: {
+    include: ['{electron,workers,shared,devnet,bench,scripts}/**/*.test.ts'],
+    exclude: ['**/*.long.test.ts', 'node_modules/**', 'out/**'],
+    environment: 'node',
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ['scripts/vitest-global-setup.ts'],
+  },
+});
