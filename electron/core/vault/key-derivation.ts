@@ -57,12 +57,12 @@ export function seedFromMnemonic(mnemonic: string): Uint8Array {
 
 export function deriveEvmPrivateKey(root: RootSecret, index: number): Uint8Array {
   checkIndex(root, index);
-  if (root.kind === 'privateKey') return root.privateKey.slice();
+  if (root.kind === 'privateKey') return new Uint8Array(root.privateKey);
   const master = HDKey.fromMasterSeed(root.seed);
   const child = master.derive(evmPath(index));
   const key = child.privateKey;
   if (!key) throw new Error(`BIP-32 derivation gave no private key at ${evmPath(index)}`);
-  const copy = key.slice();
+  const copy = new Uint8Array(key);
   child.wipePrivateData();
   master.wipePrivateData();
   return copy;

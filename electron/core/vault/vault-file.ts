@@ -200,7 +200,8 @@ function encodeSecret(secret: WalletSecret): Buffer {
 
 function decodeSecret(plain: Uint8Array): WalletSecret {
   const [layout, kind, length] = plain;
-  const bytes = plain.slice(3);
+  // A copy, not a view: the caller wipes `plain`.
+  const bytes = new Uint8Array(plain.subarray(3));
   if (layout !== 1 || bytes.length !== length || (kind !== 1 && kind !== 2))
     throw new CofferError('INTERNAL', 'The vault secret has an unknown layout');
   return kind === 1 ? { kind: 'mnemonic', entropy: bytes } : { kind: 'privateKey', privateKey: bytes };

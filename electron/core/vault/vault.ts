@@ -298,8 +298,8 @@ export class Vault {
     return {
       index,
       address: account.address,
-      detectionPublicKey: account.detection.publicKey.slice(),
-      viewingPublicKey: account.viewing.publicKey.slice(),
+      detectionPublicKey: new Uint8Array(account.detection.publicKey),
+      viewingPublicKey: new Uint8Array(account.viewing.publicKey),
     };
   }
 
@@ -323,7 +323,10 @@ export class Vault {
   /** Copies of the note secret keys for the sync workers; the caller wipes them when done. */
   noteSecretKeys(index = 0): { detection: Uint8Array; viewing: Uint8Array } {
     const account = this.#account(index);
-    return { detection: account.detection.secretKey.slice(), viewing: account.viewing.secretKey.slice() };
+    return {
+      detection: new Uint8Array(account.detection.secretKey),
+      viewing: new Uint8Array(account.viewing.secretKey),
+    };
   }
 
   /** Locks and stops the idle timer (app shutdown). */
@@ -465,7 +468,8 @@ export class Vault {
 }
 
 function rootOf(secret: WalletSecret): RootSecret {
-  if (secret.kind === 'privateKey') return { kind: 'privateKey', privateKey: secret.privateKey.slice() };
+  if (secret.kind === 'privateKey')
+    return { kind: 'privateKey', privateKey: new Uint8Array(secret.privateKey) };
   // The words exist as a string only for this call: BIP-39 hashes the phrase, not the entropy.
   return { kind: 'mnemonic', seed: seedFromMnemonic(mnemonicOfEntropy(secret.entropy)) };
 }
