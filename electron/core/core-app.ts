@@ -10,22 +10,69 @@ import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { EventBus } from './api/event-bus';
 import { appVersion } from './app-paths';
 import { probeNetwork } from './network/network-status';
+import { SigningAllowlist } from './signer/allowlist';
+import { ApprovalBroker } from './signer/approvals';
+import { Signer } from './signer/signer';
+import type { KeychainAdapter } from './vault/keychain';
+import type { ScryptParams } from './vault/scrypt';
+import { SecureViews } from './vault/secure-views';
+import { Vault } from './vault/vault';
+import { WalletChain } from './wallet/wallet-chain';
+import { createWalletHandlers } from './wallet/wallet-handlers';
 
 export interface CoreOptions {
   dataDir: string;
   mode: 'electron' | 'browser' | 'test';
   network: NetworkManifest | null;
+  /** The OS keychain (Electron's safeStorage); absent in browser mode and the CLI. */
+  keychain?: KeychainAdapter | null;
+  /** Opens a secure view itself (Electron: its own window); otherwise the renderer opens the URL. */
+  openSecureView?: (url: string) => void;
+  /** scrypt cost for the vault; tests pass a cheap one, everything else the default (N = 2^17). */
+  scrypt?: Omit<ScryptParams, 'dkLen'>;
+}
+
+/** The wallet's services, for the transports (secure views, approval window) and other services. */
+export interface WalletServices {
+  readonly vault: Vault;
+  readonly approvals: ApprovalBroker;
+  readonly secureViews: SecureViews;
+  /** Null without a network: nothing to sign for. */
+  readonly signer: Signer | null;
+  readonly chain: WalletChain | null;
 }
 
 export interface Core {
   readonly events: EventBus<Contract>;
   readonly handlers: CofferHandlers;
   readonly dispatch: Dispatch;
+  readonly wallet: WalletServices;
   close(): Promise<void>;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus(contract);
+  const vault = new Vault({
+    dataDir: options.dataDir,
+    keychain: options.keychain,
+    scrypt: options.scrypt,
+    onStatus: (status) => events.emit('wallet.status', status),
+  });
+  const approvals = new ApprovalBroker({
+    onRequested: (request) => events.emit('approval.requested', request),
+    onSettled: (settled) => events.emit('approval.settled', settled),
+  });
+  const secureViews = new SecureViews({ vault, open: options.openSecureView });
+  const signer = options.network
+    ? new Signer({
+        vault,
+        approvals,
+        allowlist: SigningAllowlist.fromManifest(options.network),
+        rpcUrl: options.network.rpcUrl,
+      })
+    : null;
+  const chain = options.network && signer ? new WalletChain(options.network, vault, signer) : null;
+
   const handlers: CofferHandlers = {
     app: {
       info: async () => ({
@@ -39,6 +86,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     network: {
       status: async () => probeNetwork(options.network),
     },
+    ...createWalletHandlers({ vault, secureViews, approvals, chain }),
   };
   const dispatch = createDispatcher(contract, handlers, {
     onInternalError: (channel, error) => console.error(`[core] ${channel} failed:`, error),
@@ -47,6 +95,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     handlers,
     dispatch,
-    async close() {},
+    wallet: { vault, approvals, secureViews, signer, chain },
+    async close() {
+      approvals.cancelAll();
+      vault.close();
+    },
   };
 }

@@ -7,14 +7,20 @@
  */
 import type { ClientApi, ContractShape, EventSubscriber, Handlers } from './define';
 import { appEvents, appMethods, networkMethods } from './app';
+import { approvalEvents, approvalMethods } from './approval';
+import { walletEvents, walletMethods } from './wallet';
 
 export const contract = {
   methods: {
     app: appMethods,
     network: networkMethods,
+    wallet: walletMethods,
+    approval: approvalMethods,
   },
   events: {
     ...appEvents,
+    ...walletEvents,
+    ...approvalEvents,
   },
 } as const satisfies ContractShape;
 

@@ -20,8 +20,6 @@ import {
   toHex,
   type Chain,
   type Hex,
-  type PublicClient,
-  type TransactionReceipt,
   type TypedDataDefinition,
 } from 'viem';
 import { createNonceManager, signTransaction, sign, toAccount, type LocalAccount } from 'viem/accounts';
@@ -39,6 +37,8 @@ import { ownCopy, payloadHash, quotePayload, type SignablePayload } from './type
 export interface AllowedCall {
   to: Address;
   selector: Hex;
+  /** When set, the exact calldata: the call is allowed with these arguments only. */
+  data?: Hex;
   /** For the summary: what the call does. */
   label: string;
 }
@@ -65,8 +65,7 @@ export interface SignerOptions {
   vault: Vault;
   allowlist: SigningAllowlist;
   approvals: ApprovalBroker;
-  /** For transactions; without it the signer signs typed data only. */
-  publicClient?: PublicClient;
+  /** The chain's RPC, for transactions; without it the signer signs typed data only. */
   rpcUrl?: string;
   /** Told about every signature made (the audit trail). */
   onSigned?: (record: { grantId: string; kind: string; hash: Hex; signer: Address }) => void;
@@ -273,15 +272,18 @@ export class Signer {
     const state = this.#live(grant);
     const selector = call.data.slice(0, 10).toLowerCase();
     const allowed = state.calls.some(
-      (c) => c.to.toLowerCase() === call.to.toLowerCase() && c.selector.toLowerCase() === selector,
+      (c) =>
+        c.to.toLowerCase() === call.to.toLowerCase() &&
+        c.selector.toLowerCase() === selector &&
+        (c.data === undefined || c.data.toLowerCase() === call.data.toLowerCase()),
     );
     if (!allowed)
       throw new CofferError(
         'FORBIDDEN',
         `Refusing to send: the approval does not cover calling ${selector} on ${call.to}`,
       );
-    const { publicClient, rpcUrl } = this.options;
-    if (!publicClient || !rpcUrl) throw new CofferError('NETWORK_OFFLINE', 'No network is configured');
+    const { rpcUrl } = this.options;
+    if (!rpcUrl) throw new CofferError('NETWORK_OFFLINE', 'No network is configured');
     const chain = this.#chain();
     const client = createWalletClient({ chain, transport: http(rpcUrl) });
     try {
@@ -289,15 +291,6 @@ export class Signer {
     } catch (error) {
       throw new CofferError('CHAIN_ERROR', `The transaction was not sent: ${shortError(error)}`);
     }
-  }
-
-  /** Waits for a transaction and fails with the chain's reason when it reverted. */
-  async confirm(txHash: Hex): Promise<TransactionReceipt> {
-    const { publicClient } = this.options;
-    if (!publicClient) throw new CofferError('NETWORK_OFFLINE', 'No network is configured');
-    const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash });
-    if (receipt.status !== 'success') throw new CofferError('CHAIN_ERROR', `Transaction ${txHash} reverted`);
-    return receipt;
   }
 
   /** Ends a grant: nothing more is signed under it. */

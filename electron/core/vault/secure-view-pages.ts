@@ -39,6 +39,8 @@ export function secureViewHeaders(): Record<string, string> {
       "form-action 'self'",
       "frame-ancestors 'none'",
       "base-uri 'none'",
+      // An opaque origin: a window the app's page opened on a view cannot read it through its handle.
+      'sandbox allow-forms',
     ].join('; '),
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',

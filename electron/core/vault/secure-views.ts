@@ -409,3 +409,25 @@ function sameToken(given: string | undefined, expected: string): boolean {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** The largest form a secure view accepts (a keystore file is well under this). */
+export const MAX_FORM_BYTES = 256 * 1024;
+
+/**
+ * Reads a form post (urlencoded or multipart; a file field becomes its text) from a web Request,
+ * as Electron's protocol handler gives it and the browser host builds it.
+ */
+export async function readSecureViewForm(request: Request): Promise<SecureViewForm | null> {
+  const body = await request.arrayBuffer();
+  if (body.byteLength > MAX_FORM_BYTES) return null;
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return {};
+  const data = await new Request('http://form.invalid/', {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body,
+  }).formData();
+  const form: SecureViewForm = {};
+  for (const [key, value] of data) form[key] = typeof value === 'string' ? value : await value.text();
+  return form;
+}
