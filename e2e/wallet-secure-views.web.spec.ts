@@ -6,6 +6,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { launchBrowserMode, type LaunchedApp } from './support/launch-browser-mode';
 
+/** The few browser globals the page scripts below use (the e2e project has no DOM typings). */
+interface BrowserGlobals {
+  sessionStorage: { getItem(key: string): string | null };
+  location: { host: string };
+  open(url: string): { document: { body: { innerText: string } } } | null;
+}
+
 let app: LaunchedApp;
 test.beforeAll(async () => {
   app = await launchBrowserMode();
@@ -23,8 +30,9 @@ function callApi(
   return page.evaluate(
     ([method, input]) =>
       new Promise((resolve, reject) => {
-        const token = sessionStorage.getItem('coffer.hostToken') ?? '';
-        const ws = new WebSocket(`ws://${location.host}/api`, [`coffer-token.${token}`]);
+        const page = globalThis as unknown as BrowserGlobals;
+        const token = page.sessionStorage.getItem('coffer.hostToken') ?? '';
+        const ws = new WebSocket(`ws://${page.location.host}/api`, [`coffer-token.${token}`]);
         ws.onerror = () => reject(new Error('socket error'));
         ws.onopen = () => ws.send(JSON.stringify({ id: 1, method, input }));
         ws.onmessage = (message) => {
@@ -56,7 +64,7 @@ test('a wallet is created in a secure view the app page cannot read', async ({ p
   const [popup, readable] = await Promise.all([
     context.waitForEvent('page'),
     page.evaluate(async (u) => {
-      const other = window.open(u);
+      const other = (globalThis as unknown as BrowserGlobals).open(u);
       await new Promise((r) => setTimeout(r, 1500));
       try {
         return other!.document.body.innerText;

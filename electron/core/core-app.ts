@@ -22,7 +22,7 @@ import { createWalletHandlers } from './wallet/wallet-handlers';
 
 export interface CoreOptions {
   dataDir: string;
-  mode: 'electron' | 'browser' | 'test';
+  mode: 'electron' | 'browser' | 'test' | 'cli';
   network: NetworkManifest | null;
   /** The OS keychain (Electron's safeStorage); absent in browser mode and the CLI. */
   keychain?: KeychainAdapter | null;

@@ -27,8 +27,11 @@ export const ApprovalSummary = z.object({
 });
 export type ApprovalSummary = z.infer<typeof ApprovalSummary>;
 
+/** 12 random bytes, base64url. */
+export const ApprovalId = z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'expected an approval id');
+
 export const ApprovalRequest = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  id: ApprovalId,
   kind: ApprovalKind,
   /** What the answer must present: the EIP-712 hash, or the hash of the upload's scope. */
   hash: Hash32,
@@ -51,15 +54,21 @@ export const approvalMethods = {
   ),
   respond: method(
     'Approve or reject one request, presenting the hash that was shown.',
-    z.object({ id: z.string().max(64), hash: Hash32, decision: z.enum(['approve', 'reject']) }).strict(),
-    z.object({ id: z.string(), outcome: ApprovalOutcome }),
+    z.object({ id: ApprovalId, hash: Hash32, decision: z.enum(['approve', 'reject']) }).strict(),
+    z.object({ id: ApprovalId, outcome: ApprovalOutcome }),
   ),
 };
 
 export const approvalEvents = {
   'approval.requested': ApprovalRequest,
-  'approval.settled': z.object({ id: z.string(), outcome: ApprovalOutcome }),
+  'approval.settled': z.object({ id: ApprovalId, outcome: ApprovalOutcome }),
 };
 
 /** The channels the Electron approval window may call (and the only ones its preload exposes). */
 export const APPROVAL_WINDOW_CHANNELS = ['approval.list', 'approval.respond'] as const;
+
+/** The slice of the contract the approval window sees (its preload is built from this alone). */
+export const approvalContract = {
+  methods: { approval: approvalMethods },
+  events: approvalEvents,
+} as const;

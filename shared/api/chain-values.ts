@@ -12,7 +12,7 @@ export const TokenAmount = z.object({
   decimals: z.number().int().min(0).max(36),
   symbol: z.string().max(16),
   /** `raw` in whole units, e.g. "12.5". */
-  formatted: z.string().max(96),
+  formatted: z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal number'),
 });
 export type TokenAmount = z.infer<typeof TokenAmount>;
 
