@@ -15,6 +15,7 @@ const nodeEntries = {
   'main/main': 'electron/main.ts',
   'launcher/launcher': 'electron/launcher.ts',
   'cli/coffer': 'electron/cli.ts',
+  'devnet/note-server': 'devnet/note-server/cli.ts',
 };
 
 const common = {
