@@ -66,13 +66,14 @@ function send(
 describe('secure views over the browser host', () => {
   it('answer only a top-level navigation; a script fetch neither reads nor uses up the ticket', async () => {
     const { url } = await views.issue('import-keystore');
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' },
       { 'sec-fetch-dest': 'iframe', 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'same-origin' },
       { ...NAVIGATE, 'sec-fetch-site': 'cross-site' },
       { ...NAVIGATE, 'sec-purpose': 'prefetch;prerender' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await send(url, { headers });
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(response.text).not.toContain('<form');

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { approvalContract, type ApprovalRequest } from '../../shared/api/approval';
+import { type approvalContract, type ApprovalRequest } from '../../shared/api/approval';
 import type { ClientApi, EventSubscriber } from '../../shared/api/define';
 
 export type ApprovalApi = ClientApi<typeof approvalContract> & EventSubscriber<typeof approvalContract>;

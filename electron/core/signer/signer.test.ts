@@ -1,11 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { hashTypedData, type Hex, type TypedDataDefinition } from 'viem';
+import { encodeFunctionData, hashTypedData, type Hex, type TypedDataDefinition } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/api/approval';
 import type { Quote } from '../../../shared/chain/eip712';
+import { paymentVaultAbi } from '../../../shared/contracts/abis';
 import type { Address } from '../../../shared/network-manifest';
 import { Vault } from '../vault/vault';
 import { SigningAllowlist } from './allowlist';
@@ -186,7 +187,6 @@ describe('signer: single payloads', () => {
 
 describe('signer: one approval per upload', () => {
   const uploadDeadline = deadline();
-  const calls = [{ to: contracts.paymentVault, selector: '0x12345678' as Hex, label: 'payForQuotes' }];
 
   async function approvedUpload(maxAmount = 1000n): Promise<GrantHandle> {
     answerNext('approve');
@@ -203,7 +203,6 @@ describe('signer: one approval per upload', () => {
         amount: { ...token, raw: String(maxAmount) },
         details: [],
       },
-      calls,
     });
   }
 
@@ -314,8 +313,18 @@ describe('signer: one approval per upload', () => {
     expect(signer.remaining(grant)).toBe(1000n);
   });
 
-  it('sends only the calls the approval names', async () => {
+  it('sends no call of its own: quote payments go through payQuotes only', async () => {
     const grant = await approvedUpload();
+    const payForQuotes = encodeFunctionData({
+      abi: paymentVaultAbi,
+      functionName: 'payForQuotes',
+      args: [[], []],
+    });
+    await expect(
+      signer.sendTransaction(grant, { to: contracts.paymentVault, data: payForQuotes }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await expect(
       signer.sendTransaction(grant, { to: contracts.token, data: '0x095ea7b3' }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/does not cover/) });

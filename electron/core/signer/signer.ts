@@ -13,6 +13,7 @@
  */
 import {
   createWalletClient,
+  encodeFunctionData,
   http,
   keccak256,
   recoverAddress,
@@ -27,6 +28,7 @@ import { jsonRpc } from 'viem/nonce';
 import type { ApprovalKind, ApprovalRequest, ApprovalSummary } from '../../../shared/api/approval';
 import { CofferError } from '../../../shared/api/errors';
 import { domainFor, type Quote } from '../../../shared/chain/eip712';
+import { paymentVaultAbi } from '../../../shared/contracts/abis';
 import type { Address } from '../../../shared/network-manifest';
 import type { Vault } from '../vault/vault';
 import type { SigningAllowlist } from './allowlist';
@@ -159,10 +161,8 @@ export class Signer {
     maxAmount: bigint;
     deadline: bigint;
     summary: Omit<ApprovalSummary, 'account' | 'counterparties' | 'deadline'>;
-    calls: AllowedCall[];
     signal?: AbortSignal;
   }): Promise<GrantHandle> {
-    for (const call of request.calls) this.#checkCall(call);
     const payer = await this.options.vault.address(request.account);
     const { contracts } = this.options.allowlist;
     const summary = {
@@ -182,7 +182,6 @@ export class Signer {
       providers: request.providers.map((p) => p.address.toLowerCase()).sort(),
       maxAmount: request.maxAmount,
       deadline: request.deadline,
-      calls: request.calls,
       summary,
     });
     return this.#grant('upload', request.account, {
@@ -200,7 +199,8 @@ export class Signer {
         spent: 0n,
         quoteNonces: new Set(),
       },
-      calls: request.calls,
+      // Quote payments go out only through payQuotes, which builds the call from checked quotes.
+      calls: [],
       signal: request.signal,
     });
   }
@@ -267,8 +267,30 @@ export class Signer {
     return total;
   }
 
+  /**
+   * Pays provider quotes under an upload's approval: checks them (authorizeQuotePayments), then
+   * sends PaymentVault.payForQuotes with exactly those quotes. Returns the transaction hash. If the
+   * transaction cannot be sent, the amount is given back to the approval.
+   */
+  async payQuotes(grant: GrantHandle, quotes: SignedQuote[]): Promise<Hex> {
+    const state = this.#live(grant);
+    const total = await this.authorizeQuotePayments(grant, quotes);
+    const data = encodeFunctionData({
+      abi: paymentVaultAbi,
+      functionName: 'payForQuotes',
+      args: [quotes.map((q) => q.quote), quotes.map((q) => q.signature)],
+    });
+    try {
+      return await this.#send(state, { to: this.options.allowlist.contracts.paymentVault, data });
+    } catch (error) {
+      state.upload!.spent -= total;
+      for (const { quote } of quotes) state.upload!.quoteNonces.delete(quote.nonce.toLowerCase());
+      throw error;
+    }
+  }
+
   /** Sends a transaction under a grant: only a call the grant names, on this network. */
-  async sendTransaction(grant: GrantHandle, call: { to: Address; data: Hex; value?: bigint }): Promise<Hex> {
+  async sendTransaction(grant: GrantHandle, call: { to: Address; data: Hex }): Promise<Hex> {
     const state = this.#live(grant);
     const selector = call.data.slice(0, 10).toLowerCase();
     const allowed = state.calls.some(
@@ -282,6 +304,10 @@ export class Signer {
         'FORBIDDEN',
         `Refusing to send: the approval does not cover calling ${selector} on ${call.to}`,
       );
+    return this.#send(state, call);
+  }
+
+  async #send(state: GrantState, call: { to: Address; data: Hex }): Promise<Hex> {
     const { rpcUrl } = this.options;
     if (!rpcUrl) throw new CofferError('NETWORK_OFFLINE', 'No network is configured');
     const chain = this.#chain();
