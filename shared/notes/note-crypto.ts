@@ -125,8 +125,19 @@ function decodePlaintext(plaintext: Uint8Array): NoteContents | null {
   };
 }
 
+/** A recipient whose keys were checked and hashed once, for a sender of many notes to it. */
+export interface PreparedRecipient extends RecipientKeys {
+  readonly digest: Uint8Array;
+}
+
+export const preparedRecipient = (keys: RecipientKeys): PreparedRecipient => ({
+  detectionPublicKey: keys.detectionPublicKey,
+  viewingPublicKey: keys.viewingPublicKey,
+  digest: addressDigest(keys),
+});
+
 export interface NoteToSend {
-  recipient: RecipientKeys;
+  recipient: RecipientKeys | PreparedRecipient;
   value: bigint;
   memo?: Uint8Array;
 }
@@ -138,7 +149,8 @@ export function encryptNote(input: NoteToSend, kem: Kem, rng: Rng = randomBytes)
   if (!(memo instanceof Uint8Array) || memo.length > MEMO_MAX_BYTES)
     throw new RangeError(`note memo must be at most ${MEMO_MAX_BYTES} bytes, got ${memo.length}`);
   const contents: NoteContents = { value: input.value, seed: rng(NOTE_SEED_BYTES), memo };
-  const commitment = commitmentOf(addressDigest(input.recipient), contents);
+  const digest = 'digest' in input.recipient ? input.recipient.digest : addressDigest(input.recipient);
+  const commitment = commitmentOf(digest, contents);
   const detection = kem.encapsulate(input.recipient.detectionPublicKey, rng(32));
   const compact: CompactNote = {
     commitment,
