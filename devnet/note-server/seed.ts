@@ -190,9 +190,10 @@ export async function seedNotes(options: SeedOptions): Promise<SeedOracle> {
     workerCount === 0
       ? [await startInThread(setup)]
       : Array.from({ length: workerCount }, () => startWorker(setup));
-  // Batches built but not yet published are held in memory: keep at most two per builder.
+  // Batches built but not yet published are held in memory (and dropped once published): at
+  // most two per builder.
   const maxAhead = 2 * builders.length;
-  const built = requests.map(() => deferred<SeedBatch>());
+  const built = new Map(requests.map((request) => [request.id, deferred<SeedBatch>()]));
   const published = requests.map(() => deferred<void>());
   // The first error anywhere stops every task: each waits on its work or on this.
   const failed = deferred<never>();
@@ -209,7 +210,7 @@ export async function seedNotes(options: SeedOptions): Promise<SeedOracle> {
     while (nextRequest < requests.length) {
       const request = requests[nextRequest++]!;
       if (request.id >= maxAhead) await race(published[request.id - maxAhead]!.promise);
-      built[request.id]!.resolve(await race(builder.build(request)));
+      built.get(request.id)?.resolve(await race(builder.build(request)));
     }
   };
 
@@ -225,7 +226,8 @@ export async function seedNotes(options: SeedOptions): Promise<SeedOracle> {
   };
   const publish = async () => {
     for (const request of requests) {
-      const batch = await race(built[request.id]!.promise);
+      const batch = await race(built.get(request.id)!.promise);
+      built.delete(request.id);
       const response = await fetch(`${options.url}/v1/notes/batch`, {
         method: 'POST',
         body: batch.notes,
