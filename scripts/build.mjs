@@ -15,6 +15,8 @@ const nodeEntries = {
   'main/main': 'electron/main.ts',
   'launcher/launcher': 'electron/launcher.ts',
   'devnet/note-server': 'devnet/note-server/cli.ts',
+  'devnet/notes-seed': 'devnet/note-server/seed-cli.ts',
+  'devnet/seed-worker': 'devnet/note-server/seed-worker.ts',
 };
 
 const common = {
