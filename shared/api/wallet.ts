@@ -50,8 +50,11 @@ const AccountSelector = z.object({ account: z.number().int().min(0).max(0x7fffff
 export const WalletAddresses = z.object({
   account: z.number().int().nonnegative(),
   evm: Address,
-  /** The shielded-note address (detection + viewing public keys), or null until the note codec is in. */
-  note: z.string().nullable(),
+  /**
+   * The shielded-note address (detection + viewing public keys, shared/notes/address.ts). Derived
+   * while unlocked, then remembered for the session; null if the wallet was not unlocked yet.
+   */
+  note: z.string().startsWith('coffer1').nullable(),
 });
 
 export const WalletBalances = z.object({

@@ -40,7 +40,6 @@ const REVIEWED: Record<string, string> = {
   platform: 'os.platform()-os.arch()',
   dataDir: 'the data folder path',
   'keychain.problem': 'a sentence naming the keychain backend',
-  note: 'the note address: public keys only',
   txHash: 'a transaction hash',
   'txHashes[]': 'transaction hashes',
   hash: 'the EIP-712 / scope hash the user approves',

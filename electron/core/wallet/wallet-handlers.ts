@@ -5,6 +5,7 @@
  */
 import type { CofferHandlers } from '../../../shared/api/contract';
 import { CofferError } from '../../../shared/api/errors';
+import { encodeAddress } from '../../../shared/notes/address';
 import type { ApprovalBroker } from '../signer/approvals';
 import type { SecureViews } from '../vault/secure-views';
 import type { Vault } from '../vault/vault';
@@ -15,8 +16,6 @@ export interface WalletHandlerDeps {
   secureViews: SecureViews;
   approvals: ApprovalBroker;
   chain: WalletChain | null;
-  /** The note address of an account's public keys, once the note codec provides an encoder. */
-  noteAddress?: (keys: { detectionPublicKey: Uint8Array; viewingPublicKey: Uint8Array }) => string;
 }
 
 export function createWalletHandlers(deps: WalletHandlerDeps): Pick<CofferHandlers, 'wallet' | 'approval'> {
@@ -25,10 +24,9 @@ export function createWalletHandlers(deps: WalletHandlerDeps): Pick<CofferHandle
   // unlocked and remembered (they are public), so a locked wallet still shows them.
   const noteAddresses = new Map<string, string>();
   const noteAddress = async (account: number): Promise<string | null> => {
-    if (!deps.noteAddress) return null;
     const key = `${await vault.address(account)}/${account}`;
     if (!noteAddresses.has(key) && vault.isUnlocked)
-      noteAddresses.set(key, deps.noteAddress(vault.publicKeys(account)));
+      noteAddresses.set(key, encodeAddress(vault.publicKeys(account)));
     return noteAddresses.get(key) ?? null;
   };
   const chain = (): WalletChain => {
