@@ -109,7 +109,7 @@ describe('coffer wallet (CLI)', () => {
     const passwordFile = path.join(dataDir, 'password.txt');
     await writeFile(phraseFile, `${PHRASE}\n`);
     await writeFile(passwordFile, 'from a file 123\n');
-    const imported = await coffer([
+    const importArgs = [
       'wallet',
       'import',
       '--data-dir',
@@ -118,7 +118,8 @@ describe('coffer wallet (CLI)', () => {
       phraseFile,
       '--password-file',
       passwordFile,
-    ]);
+    ];
+    const imported = await coffer(importArgs);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain('Account 0: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266');
 
@@ -139,16 +140,7 @@ describe('coffer wallet (CLI)', () => {
     const lock = await coffer(['wallet', 'lock', '--data-dir', dataDir]);
     expect(lock.stdout).toMatch(/locked/);
 
-    const again = await coffer([
-      'wallet',
-      'import',
-      '--data-dir',
-      dataDir,
-      '--mnemonic-file',
-      phraseFile,
-      '--password-file',
-      passwordFile,
-    ]);
+    const again = await coffer(importArgs);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/WALLET_EXISTS/);
   });

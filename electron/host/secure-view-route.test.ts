@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../core/api/dispatcher';
 import { EventBus } from '../core/api/event-bus';
+import { KEYSTORE_ADDRESS, KEYSTORE_PASSWORD, PBKDF2_KEYSTORE } from '../core/test-support/keystore-vectors';
 import { SecureViews } from '../core/vault/secure-views';
 import { Vault } from '../core/vault/vault';
 import { demoContract, demoHandlers } from '../test-support/demo-contract';
@@ -88,27 +89,15 @@ describe('secure views over the browser host', () => {
     const { url } = await views.issue('import-keystore');
     const html = (await send(url, { headers: NAVIGATE })).text;
     const token = /name="token" value="([^"]+)"/.exec(html)![1]!;
-    const keystore = {
-      version: 3,
-      crypto: {
-        cipher: 'aes-128-ctr',
-        cipherparams: { iv: '6087dab2f9fdbbfaddc31a909735c1e6' },
-        ciphertext: '5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46',
-        kdf: 'pbkdf2',
-        kdfparams: {
-          c: 262144,
-          dklen: 32,
-          prf: 'hmac-sha256',
-          salt: 'ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd',
-        },
-        mac: '517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2',
-      },
-    };
     const form = new FormData();
     form.set('token', token);
     form.set('action', 'submit');
-    form.set('keystoreFile', new Blob([JSON.stringify(keystore)], { type: 'application/json' }), 'key.json');
-    form.set('keystorePassword', 'testpassword');
+    form.set(
+      'keystoreFile',
+      new Blob([JSON.stringify(PBKDF2_KEYSTORE)], { type: 'application/json' }),
+      'key.json',
+    );
+    form.set('keystorePassword', KEYSTORE_PASSWORD);
     form.set('password', 'route test password');
     form.set('confirm', 'route test password');
     // The view's own post: its sandboxed (opaque) origin makes it cross-site; the step token vouches.
@@ -118,7 +107,7 @@ describe('secure views over the browser host', () => {
       headers: { ...NAVIGATE, 'sec-fetch-site': 'cross-site' },
     });
     expect(answer.status, answer.text).toBe(200);
-    expect(answer.text).toContain('0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b');
+    expect(answer.text).toContain(KEYSTORE_ADDRESS);
     expect(await vault.status()).toMatchObject({ exists: true, kind: 'privateKey' });
   });
 });

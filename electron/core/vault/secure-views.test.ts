@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mnemonicToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KEYSTORE_ADDRESS, KEYSTORE_PASSWORD, PBKDF2_KEYSTORE } from '../test-support/keystore-vectors';
 import { SecureViews, TICKET_TTL_MS, type SecureViewResponse } from './secure-views';
 import { Vault } from './vault';
 
@@ -152,22 +153,10 @@ describe('secure views', () => {
 
   it('import a keystore: a malformed file and a wrong keystore password are told apart', async () => {
     const { vault, views } = await setup();
-    const crypto = {
-      cipher: 'aes-128-ctr',
-      cipherparams: { iv: '6087dab2f9fdbbfaddc31a909735c1e6' },
-      ciphertext: '5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46',
-      kdf: 'pbkdf2',
-      kdfparams: {
-        c: 262144,
-        dklen: 32,
-        prf: 'hmac-sha256',
-        salt: 'ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd',
-      },
-      mac: '517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2',
-    };
+    const { crypto } = PBKDF2_KEYSTORE;
     const window = await Window.open(views, (await views.issue('import-keystore')).url);
     expect(window.page.html).toContain('enctype="multipart/form-data"');
-    const fields = { keystorePassword: 'testpassword', password: PASSWORD, confirm: PASSWORD };
+    const fields = { keystorePassword: KEYSTORE_PASSWORD, password: PASSWORD, confirm: PASSWORD };
     await window.post({
       ...fields,
       keystoreText: JSON.stringify({ version: 3, crypto: { ...crypto, mac: '00' } }),
@@ -181,7 +170,7 @@ describe('secure views', () => {
     expect(window.text).toMatch(/The keystore password is wrong/);
     expect((await vault.status()).exists).toBe(false);
     await window.post({ ...fields, keystoreFile: JSON.stringify({ version: 3, crypto }) });
-    expect(window.text).toContain('0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b');
+    expect(window.text).toContain(KEYSTORE_ADDRESS);
     expect(await vault.status()).toMatchObject({ exists: true, kind: 'privateKey' });
   });
 

@@ -202,30 +202,24 @@ export class SecureViews {
         return done('Your wallet is ready', status.accounts[0]?.address);
       }
       case 'import-mnemonic': {
-        const problem = newPasswordProblem(form.password, form.confirm);
-        if (problem)
-          return this.#retry(
+        const retry = (message: string) =>
+          this.#retry(
             ticket,
             session,
             'Import a recovery phrase',
             importMnemonicFields(form.phrase ?? ''),
             'Import',
-            problem,
+            message,
           );
+        const problem = newPasswordProblem(form.password, form.confirm);
+        if (problem) return retry(problem);
         try {
           const status = await vault.createFromMnemonic(form.phrase ?? '', form.password!);
           this.#end(ticket);
           return done('Recovery phrase imported', status.accounts[0]?.address);
         } catch (error) {
           if (!(error instanceof CofferError) || error.code !== 'INVALID_INPUT') throw error;
-          return this.#retry(
-            ticket,
-            session,
-            'Import a recovery phrase',
-            importMnemonicFields(form.phrase ?? ''),
-            'Import',
-            error.message,
-          );
+          return retry(error.message);
         }
       }
       case 'import-keystore': {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKeychain } from '../test-support/fake-keychain';
+import { KEYSTORE_ADDRESS, KEYSTORE_PASSWORD, PBKDF2_KEYSTORE } from '../test-support/keystore-vectors';
 import { DEFAULT_SCRYPT } from './vault-file';
 import { Vault, type VaultOptions } from './vault';
 
@@ -179,32 +180,17 @@ describe('vault', () => {
 
   it('imports a keystore as a single-account wallet without a phrase', async () => {
     const vault = await newVault();
-    const keystore = {
-      crypto: {
-        cipher: 'aes-128-ctr',
-        cipherparams: { iv: '6087dab2f9fdbbfaddc31a909735c1e6' },
-        ciphertext: '5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46',
-        kdf: 'pbkdf2',
-        kdfparams: {
-          c: 262144,
-          dklen: 32,
-          prf: 'hmac-sha256',
-          salt: 'ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd',
-        },
-        mac: '517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2',
-      },
-      version: 3,
-    };
+    const keystore = PBKDF2_KEYSTORE;
     expect(await errorOf(vault.createFromKeystore(JSON.stringify(keystore), 'nope', PASSWORD))).toMatchObject(
       {
         code: 'WRONG_PASSWORD',
       },
     );
     expect((await vault.status()).exists).toBe(false);
-    const status = await vault.createFromKeystore(JSON.stringify(keystore), 'testpassword', PASSWORD);
+    const status = await vault.createFromKeystore(JSON.stringify(keystore), KEYSTORE_PASSWORD, PASSWORD);
     expect(status).toMatchObject({
       kind: 'privateKey',
-      accounts: [{ index: 0, address: '0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b' }],
+      accounts: [{ index: 0, address: KEYSTORE_ADDRESS }],
     });
     expect(await errorOf(vault.addAccount())).toMatchObject({ code: 'CONFLICT' });
     expect(await errorOf(vault.revealMnemonic(PASSWORD))).toMatchObject({ code: 'CONFLICT' });

@@ -96,15 +96,7 @@ export class WalletChain {
     units: string,
     signal?: AbortSignal,
   ): Promise<{ txHash: Hex; blockNumber: number; amount: TokenAmount }> {
-    this.#requireUnlocked();
-    const token = await this.#tokenInfo();
-    const value = parseAmount(units, token);
-    const before = await this.balances(account);
-    if (BigInt(before.token.raw) < value)
-      throw new CofferError(
-        'INSUFFICIENT_FUNDS',
-        `This account holds ${before.token.formatted} ${token.symbol}, less than ${units}`,
-      );
+    const { token, value, shown } = await this.#spendable(account, units, 'token');
     const owner = await this.vault.address(account);
     const { paymentVault } = this.#contracts;
     const nonce = await this.#rpc(() =>
@@ -123,7 +115,6 @@ export class WalletChain {
       nonce,
       deadline,
     });
-    const shown = amount(value, token.decimals, token.symbol);
     const grant = await this.signer.approvePayload({
       account,
       kind: 'deposit',
@@ -173,18 +164,9 @@ export class WalletChain {
     units: string,
     signal?: AbortSignal,
   ): Promise<{ txHash: Hex; blockNumber: number; amount: TokenAmount }> {
-    this.#requireUnlocked();
-    const token = await this.#tokenInfo();
-    const value = parseAmount(units, token);
-    const before = await this.balances(account);
-    if (BigInt(before.deposit.raw) < value)
-      throw new CofferError(
-        'INSUFFICIENT_FUNDS',
-        `The PaymentVault holds ${before.deposit.formatted} ${token.symbol} for this account, less than ${units}`,
-      );
+    const { token, value, shown } = await this.#spendable(account, units, 'deposit');
     const { paymentVault } = this.#contracts;
     const data = encodeFunctionData({ abi: paymentVaultAbi, functionName: 'withdraw', args: [value] });
-    const shown = amount(value, token.decimals, token.symbol);
     const grant = await this.signer.approveCalls({
       account,
       kind: 'withdraw',
@@ -194,7 +176,7 @@ export class WalletChain {
         amount: shown,
         deadline: Math.floor(Date.now() / 1000) + PERMIT_LIFETIME_SECONDS,
         counterparties: [{ role: 'contract', address: paymentVault, label: 'PaymentVault' }],
-        details: [{ label: 'To', value: `${before.address} (this account)` }],
+        details: [{ label: 'To', value: `${await this.vault.address(account)} (this account)` }],
       },
       signal,
     });
@@ -245,8 +227,22 @@ export class WalletChain {
     };
   }
 
-  #requireUnlocked(): void {
+  /** Parses an amount and checks the account holds it (tokens, or its PaymentVault deposit). */
+  async #spendable(
+    account: number,
+    units: string,
+    from: 'token' | 'deposit',
+  ): Promise<{ token: TokenInfo; value: bigint; shown: TokenAmount }> {
     if (!this.vault.isUnlocked) throw new CofferError('LOCKED', 'The wallet is locked: unlock it first');
+    const token = await this.#tokenInfo();
+    const value = parseAmount(units, token);
+    const held = (await this.balances(account))[from];
+    if (BigInt(held.raw) < value)
+      throw new CofferError(
+        'INSUFFICIENT_FUNDS',
+        `${from === 'token' ? 'This account holds' : 'The PaymentVault holds, for this account,'} ${held.formatted} ${token.symbol}, less than ${units}`,
+      );
+    return { token, value, shown: amount(value, token.decimals, token.symbol) };
   }
 
   async #sendAndConfirm(
