@@ -124,10 +124,14 @@ describe('signer: single payloads', () => {
     }
     expect(requests).toEqual([]);
 
-    // Even with a grant for a good payload in hand, a foreign domain never reaches the key.
+    // Even with a grant for a good payload in hand, a foreign domain never reaches the key: the
+    // allowlist answers first (not just the approval's hash check).
     const grant = await approvedPermit(permit());
     for (const payload of wrong) {
-      await expect(signer.sign(grant, payload)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(signer.sign(grant, payload)).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringMatching(/is for chain|is for contract|names domain|as spender/),
+      });
     }
     expect(signed).toEqual([]);
   });
