@@ -22,6 +22,8 @@ export interface StartDevnetOptions {
   blockTime?: number;
   /** Progress and problems, one line each; default: silent. */
   log?: (line: string) => void;
+  /** Called when a part of the running devnet (e.g. anvil) stops by itself; default: log it. */
+  onUnexpectedStop?: (error: Error) => void;
 }
 
 export interface Devnet {
@@ -55,7 +57,11 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       automine: options.automine,
       blockTime: options.blockTime,
       log,
-      onUnexpectedExit: (error) => log(`The devnet chain stopped unexpectedly: ${error.message}`),
+      onUnexpectedExit: (error) => {
+        const stoppedError = new Error(`The devnet chain stopped unexpectedly: ${error.message}`);
+        if (options.onUnexpectedStop) options.onUnexpectedStop(stoppedError);
+        else log(stoppedError.message);
+      },
     });
     stops.push(chain.stop);
 

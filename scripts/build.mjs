@@ -14,6 +14,7 @@ const nodeOnly = process.argv.includes('--node-only');
 const nodeEntries = {
   'main/main': 'electron/main.ts',
   'launcher/launcher': 'electron/launcher.ts',
+  'devnet/devnet': 'devnet/devnet.ts',
 };
 
 const common = {
