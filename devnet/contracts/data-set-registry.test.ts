@@ -126,6 +126,18 @@ const add = (dataSetId: bigint, request: AddRequest, by = provider) =>
     request.signature,
   ]);
 
+const createAndAdd = (createRequest: CreateRequest, addRequest: AddRequest) =>
+  registry().write.createDataSetAndAddPieces([
+    payer.address,
+    createRequest.clientDataSetId,
+    createRequest.deadline,
+    createRequest.signature,
+    addRequest.pieceDigests,
+    addRequest.nonce,
+    addRequest.deadline,
+    addRequest.signature,
+  ]);
+
 /** Creates a data set for (payer, provider) and returns its id and client id. */
 async function createdDataSet(): Promise<{ dataSetId: bigint; clientDataSetId: bigint }> {
   const request = await signCreate();
@@ -195,18 +207,7 @@ describe('happy paths', () => {
   it('creates a data set and adds its first pieces in one transaction', async () => {
     const createRequest = await signCreate();
     const addRequest = await signAdd(createRequest.clientDataSetId, { count: 4 });
-    const receipt = await chain.mined(
-      registry().write.createDataSetAndAddPieces([
-        payer.address,
-        createRequest.clientDataSetId,
-        createRequest.deadline,
-        createRequest.signature,
-        addRequest.pieceDigests,
-        addRequest.nonce,
-        addRequest.deadline,
-        addRequest.signature,
-      ]),
-    );
+    const receipt = await chain.mined(createAndAdd(createRequest, addRequest));
     const logs = parseEventLogs({ abi: dataSetRegistryAbi, logs: receipt.logs });
     expect(logs.map((log) => log.eventName)).toEqual(['DataSetCreated', 'PiecesAdded']);
     const dataSetId = await registry().read.dataSetIdOf([
@@ -337,18 +338,7 @@ describe('addPieces rejects', () => {
   it('the whole create-and-add when its add part is bad, creating nothing', async () => {
     const createRequest = await signCreate();
     const addRequest = await signAdd(createRequest.clientDataSetId, { signer: stranger });
-    const failure = await revertOf(
-      registry().write.createDataSetAndAddPieces([
-        payer.address,
-        createRequest.clientDataSetId,
-        createRequest.deadline,
-        createRequest.signature,
-        addRequest.pieceDigests,
-        addRequest.nonce,
-        addRequest.deadline,
-        addRequest.signature,
-      ]),
-    );
+    const failure = await revertOf(createAndAdd(createRequest, addRequest));
     expect(failure.name).toBe('BadSignature');
     expect(
       await registry().read.dataSetIdOf([payer.address, provider.address, createRequest.clientDataSetId]),
