@@ -90,7 +90,10 @@ export default tseslint.config(
   {
     files: ['workers/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [noElectron, onlyElectronCore, noRenderer, noTransports] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [noElectron, onlyElectronCore, noRenderer, noTransports] },
+      ],
     },
   },
   {
