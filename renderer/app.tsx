@@ -1,9 +1,20 @@
-import { useQuery } from '@tanstack/react-query';
-import { api } from './api/client';
 import { NetworkBadge } from './components/network-badge';
+import { Sidebar, type NavItem } from './components/sidebar';
+import { SettingsIcon } from './components/ui/icons';
+import { useTheme } from './components/use-theme';
+import { useUiStore } from './state/ui-store';
+import { SettingsView } from './views/settings-view';
+import type { ComponentType } from 'react';
+
+/** Screens, in navigation order. Each screen is added here when its engine lands. */
+const SCREENS: ReadonlyArray<NavItem & { Component: ComponentType }> = [
+  { view: 'settings', label: 'Settings', Icon: SettingsIcon, Component: SettingsView },
+];
 
 export function App() {
-  const info = useQuery({ queryKey: ['app.info'], queryFn: () => api.app.info({}) });
+  useTheme();
+  const view = useUiStore((state) => state.view);
+  const current = SCREENS.find((screen) => screen.view === view) ?? SCREENS[0]!;
   return (
     <div className="shell">
       <header className="topbar">
@@ -13,23 +24,12 @@ export function App() {
         </div>
         <NetworkBadge />
       </header>
-      <main className="content">
-        <h1>Welcome to Coffer</h1>
-        <p className="muted">
-          Store files with several independent copies, and keep your shielded notes in sync.
-        </p>
-        {info.data && (
-          <dl className="facts" data-testid="app-info">
-            <dt>Version</dt>
-            <dd>{info.data.version}</dd>
-            <dt>Mode</dt>
-            <dd>{info.data.mode}</dd>
-            <dt>Data folder</dt>
-            <dd>{info.data.dataDir}</dd>
-          </dl>
-        )}
-        {info.error && <p role="alert">Could not reach the Coffer core: {info.error.message}</p>}
-      </main>
+      <div className="body">
+        <Sidebar items={SCREENS} active={current.view} />
+        <main className="content" id="main">
+          <current.Component />
+        </main>
+      </div>
     </div>
   );
 }

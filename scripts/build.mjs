@@ -15,6 +15,7 @@ const nodeEntries = {
   'main/main': 'electron/main.ts',
   'launcher/launcher': 'electron/launcher.ts',
   'devnet/devnet': 'devnet/devnet.ts',
+  'devnet/note-server': 'devnet/note-server/cli.ts',
 };
 
 const common = {
