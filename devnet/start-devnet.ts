@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { NetworkManifest } from '../shared/network-manifest';
 import { startDevnetChain } from './chain/devnet-chain';
 import { DEV_ROLES, devAccount } from './chain/dev-accounts';
+import { type NoteServer, type NoteServerOptions, startNoteServer } from './note-server/note-server';
 
 export interface StartDevnetOptions {
   /** Keep the devnet's state here across runs; default: a temp dir removed on stop. */
@@ -22,6 +23,8 @@ export interface StartDevnetOptions {
   blockTime?: number;
   /** Progress and problems, one line each; default: silent. */
   log?: (line: string) => void;
+  /** Note-server settings (latency, faults, range reads) for tests and benchmarks. */
+  noteServer?: Omit<NoteServerOptions, 'dataDir' | 'port'>;
   /** Called when a part of the running devnet (e.g. anvil) stops by itself; default: log it. */
   onUnexpectedStop?: (error: Error) => void;
 }
@@ -29,6 +32,8 @@ export interface StartDevnetOptions {
 export interface Devnet {
   manifest: NetworkManifest;
   dataDir: string;
+  /** The running note server, e.g. to change its latency or faults in a test. */
+  noteServer: NoteServer;
   /** Stops every part of the devnet; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -66,24 +71,26 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     stops.push(chain.stop);
 
     // ── Services ────────────────────────────────────────────────────────────────────────────
-    // The note server and the storage-provider nodes start here, each pushing its stop onto
-    // `stops`. Until the note server lands the manifest (which requires its URL) cannot be
-    // completed, and startDevnet says so.
-    const services: { noteServerUrl?: string; providers: NetworkManifest['providers'] } = { providers: [] };
+    // Each service starts here and pushes its stop onto `stops`. The storage-provider nodes
+    // (devnet/provider/) join them here, registering on chain and adding to `providers`.
+    const notesDir = path.join(dataDir, 'notes');
+    await mkdir(notesDir, { recursive: true });
+    const noteServer = await startNoteServer({ ...options.noteServer, dataDir: notesDir });
+    stops.push(noteServer.stop);
+    log(`note server is listening at ${noteServer.url}`);
+    const providers: NetworkManifest['providers'] = [];
     // ────────────────────────────────────────────────────────────────────────────────────────
 
-    if (!services.noteServerUrl)
-      throw new Error('The devnet has no note server yet: start it in startDevnet (devnet/start-devnet.ts).');
     const manifest: NetworkManifest = {
       name: 'devnet',
       chainId: chain.chainId,
       rpcUrl: chain.rpcUrl,
       contracts: chain.contracts,
-      providers: services.providers,
-      noteServerUrl: services.noteServerUrl,
+      providers,
+      noteServerUrl: noteServer.url,
       faucet: { privateKey: devAccount(DEV_ROLES.faucet).privateKey },
     };
-    return { manifest, dataDir, stop };
+    return { manifest, dataDir, noteServer, stop };
   } catch (error) {
     await stop();
     throw error;
