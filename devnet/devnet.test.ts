@@ -15,6 +15,29 @@ let dir: string;
 beforeAll(async () => (dir = await mkdtemp(path.join(tmpdir(), 'coffer-devnet-cli-test-'))));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** Starts the devnet CLI and resolves once it says it is up. */
+async function startCli(args: string[]) {
+  const child = spawn(process.execPath, [BUNDLE, ...args]);
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      output.stderr += chunk.toString();
+      if (output.stderr.includes('Press Ctrl+C to stop.')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`devnet exited early (${code}):\n${output.stderr}`)));
+  });
+  return { child, output, exited };
+}
+
+async function expectNoProcessesMentioning(text: string): Promise<void> {
+  const leftovers = await processesMentioning(text);
+  if (leftovers === null)
+    console.log(`Not checking for leftover processes: no /proc on ${process.platform}.`);
+  else expect(leftovers).toEqual([]);
+}
+
 describe('npm run devnet', () => {
   it('prints --help', async () => {
     const child = spawn(process.execPath, [BUNDLE, '--help']);
@@ -35,37 +58,39 @@ describe('npm run devnet', () => {
   it('starts, writes the manifest, and stops cleanly on SIGTERM', async () => {
     const dataDir = path.join(dir, 'data');
     const manifestFile = path.join(dir, 'out', 'manifest.json');
-    const child = spawn(process.execPath, [
-      BUNDLE,
+    const { child, output, exited } = await startCli([
       '--automine',
       '--data-dir',
       dataDir,
       '--manifest',
       manifestFile,
     ]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('Press Ctrl+C to stop.')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`devnet exited early (${code}):\n${stderr}`)));
-    });
-
     const manifest = NetworkManifest.parse(JSON.parse(await readFile(manifestFile, 'utf8')));
-    expect(JSON.parse(stdout)).toEqual(manifest);
-    expect(stderr).toContain(`PaymentVault     ${manifest.contracts.paymentVault}`);
-    expect(stderr).toContain(`data             ${dataDir}`);
+    expect(JSON.parse(output.stdout)).toEqual(manifest);
+    expect(output.stderr).toContain(`PaymentVault     ${manifest.contracts.paymentVault}`);
+    expect(output.stderr).toContain(`note server      ${manifest.noteServerUrl}`);
+    expect(output.stderr).toContain(`data             ${dataDir}`);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(path.join(dataDir, 'chain', 'state.json'))).toBe(true);
-    const leftovers = await processesMentioning(dataDir);
-    if (leftovers === null)
-      console.log(`Not checking for leftover processes: no /proc on ${process.platform}.`);
-    else expect(leftovers).toEqual([]);
+    await expectNoProcessesMentioning(dataDir);
+  });
+
+  it('stops everything and exits 1 when its chain dies', async (context) => {
+    const dataDir = path.join(dir, 'dying');
+    const { child, output, exited } = await startCli(['--automine', '--data-dir', dataDir]);
+    try {
+      const anvils = await processesMentioning('anvil', dataDir);
+      if (anvils === null)
+        return context.skip(`cannot find the anvil process: no /proc on ${process.platform}`);
+      expect(anvils).toHaveLength(1);
+      process.kill(anvils[0]!, 'SIGKILL');
+      expect(await exited).toBe(1);
+      expect(output.stderr).toMatch(/The devnet chain stopped unexpectedly: anvil exited \(SIGKILL\)/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await expectNoProcessesMentioning(dataDir);
   });
 });

@@ -64,8 +64,8 @@ async function main(): Promise<void> {
     blockTime,
     log: (line) => console.error(line),
     onUnexpectedStop: (error) => {
-      console.error(error.message);
-      void devnet.stop().finally(() => process.exit(1));
+      console.error(`${error.message}\nThe rest of the devnet has been stopped.`);
+      process.exit(1);
     },
   });
   let stopping = false;

@@ -125,3 +125,25 @@ describe('startDevnet with a data dir', () => {
     expect(existsSync(dataDir)).toBe(true);
   });
 });
+
+describe('startDevnet when its chain dies', () => {
+  it('stops the rest of the devnet and then reports why', async (context) => {
+    const reported: Error[] = [];
+    const devnet = await startDevnet({ automine: true, onUnexpectedStop: (error) => reported.push(error) });
+    try {
+      const anvils = await processesMentioning('anvil', devnet.dataDir);
+      if (anvils === null)
+        return context.skip(`cannot find the anvil process: no /proc on ${process.platform}`);
+      process.kill(anvils[0]!, 'SIGKILL');
+      await expect.poll(() => reported.length).toBe(1);
+      expect(reported[0]!.message).toMatch(
+        /^The devnet chain stopped unexpectedly: anvil exited \(SIGKILL\)/,
+      );
+      // Reported only once the rest was stopped: the note server no longer answers.
+      await expect(fetch(new URL('/v1/info', devnet.manifest.noteServerUrl))).rejects.toThrow();
+      await expectNothingLeftRunning(devnet);
+    } finally {
+      await devnet.stop();
+    }
+  });
+});

@@ -25,7 +25,10 @@ export interface StartDevnetOptions {
   log?: (line: string) => void;
   /** Note-server settings (latency, faults, range reads) for tests and benchmarks. */
   noteServer?: Omit<NoteServerOptions, 'dataDir' | 'port'>;
-  /** Called when a part of the running devnet (e.g. anvil) stops by itself; default: log it. */
+  /**
+   * Called when a part of the running devnet (e.g. anvil) stopped by itself, after the rest of
+   * the devnet has been stopped too; default: log it.
+   */
   onUnexpectedStop?: (error: Error) => void;
 }
 
@@ -62,10 +65,12 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       automine: options.automine,
       blockTime: options.blockTime,
       log,
+      // A devnet without its chain is of no use: stop the rest, then say why.
       onUnexpectedExit: (error) => {
         const stoppedError = new Error(`The devnet chain stopped unexpectedly: ${error.message}`);
-        if (options.onUnexpectedStop) options.onUnexpectedStop(stoppedError);
-        else log(stoppedError.message);
+        void stop().finally(() =>
+          options.onUnexpectedStop ? options.onUnexpectedStop(stoppedError) : log(stoppedError.message),
+        );
       },
     });
     stops.push(chain.stop);
