@@ -10,19 +10,13 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NetworkManifest } from '../shared/network-manifest';
-import { startDevnetChain } from './chain/devnet-chain';
+import { type DevnetChainOptions, startDevnetChain } from './chain/devnet-chain';
 import { DEV_ROLES, devAccount } from './chain/dev-accounts';
 import { type NoteServer, type NoteServerOptions, startNoteServer } from './note-server/note-server';
 
-export interface StartDevnetOptions {
+export interface StartDevnetOptions extends Pick<DevnetChainOptions, 'automine' | 'blockTime' | 'log'> {
   /** Keep the devnet's state here across runs; default: a temp dir removed on stop. */
   dataDir?: string;
-  /** Mine a block per transaction (tests) instead of one every `blockTime` seconds. */
-  automine?: boolean;
-  /** Seconds between blocks when not automining; default 1. */
-  blockTime?: number;
-  /** Progress and problems, one line each; default: silent. */
-  log?: (line: string) => void;
   /** Note-server settings (latency, faults, range reads) for tests and benchmarks. */
   noteServer?: Omit<NoteServerOptions, 'dataDir' | 'port'>;
   /**

@@ -27,6 +27,7 @@ export interface DevnetChainOptions extends Pick<
 > {
   /** Directory for the chain state and the deployment record (created by the caller). */
   dir: string;
+  /** Progress and problems, one line each; default: silent. */
   log?: (line: string) => void;
 }
 
