@@ -16,6 +16,8 @@ const nodeEntries = {
   'launcher/launcher': 'electron/launcher.ts',
   'devnet/devnet': 'devnet/devnet.ts',
   'devnet/note-server': 'devnet/note-server/cli.ts',
+  'devnet/notes-seed': 'devnet/note-server/seed-cli.ts',
+  'devnet/seed-worker': 'devnet/note-server/seed-worker.ts',
 };
 
 const common = {

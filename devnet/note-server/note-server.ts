@@ -37,7 +37,7 @@ import {
 } from '../../shared/notes/wire';
 import { FaultController, FaultRules, type FaultRule, type Touched } from './faults';
 import { HttpError, isLoopback, readBody, send, sendError, sendJson } from './http-io';
-import { NoteStore } from './note-store';
+import { NoteStore, type AppendResult } from './note-store';
 import { RequestStats, renderPrometheus } from './request-stats';
 
 export interface NoteServerOptions {
@@ -56,6 +56,8 @@ export interface NoteServer {
   url: string;
   port: number;
   dataDir: string;
+  /** Appends encoded notes directly, as `POST /v1/notes/batch` does (for tests and tools in-process). */
+  publish(notes: Uint8Array): AppendResult;
   setFaults(rules: FaultRule[]): void;
   setLatency(ms: number): void;
   stats(): NoteServerStats;
@@ -350,6 +352,7 @@ export async function startNoteServer(options: NoteServerOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
+    publish: (notes) => store.append(notes),
     setFaults: (rules) => faults.set(rules),
     setLatency: (ms) => {
       latencyMs = ms;
