@@ -68,7 +68,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         vault,
         approvals,
         allowlist: SigningAllowlist.fromManifest(options.network),
-        rpcUrl: options.network.rpcUrl,
+        network: options.network,
       })
     : null;
   const chain = options.network && signer ? new WalletChain(options.network, vault, signer) : null;

@@ -45,7 +45,7 @@ beforeAll(async () => {
     vault,
     approvals,
     allowlist: SigningAllowlist.fromManifest(network.manifest),
-    rpcUrl: network.manifest.rpcUrl,
+    network: network.manifest,
   });
   wallet = new WalletChain(network.manifest, vault, signer);
   payer = await vault.address(0);

@@ -19,7 +19,6 @@ import {
   recoverAddress,
   recoverTypedDataAddress,
   toHex,
-  type Chain,
   type Hex,
   type TypedDataDefinition,
 } from 'viem';
@@ -30,6 +29,7 @@ import { CofferError } from '../../../shared/api/errors';
 import { domainFor, type Quote } from '../../../shared/chain/eip712';
 import { paymentVaultAbi } from '../../../shared/contracts/abis';
 import type { Address } from '../../../shared/network-manifest';
+import { networkChain, type ChainEndpoint } from '../chain/contracts';
 import type { Vault } from '../vault/vault';
 import type { SigningAllowlist } from './allowlist';
 import type { ApprovalBroker } from './approvals';
@@ -67,8 +67,8 @@ export interface SignerOptions {
   vault: Vault;
   allowlist: SigningAllowlist;
   approvals: ApprovalBroker;
-  /** The chain's RPC, for transactions; without it the signer signs typed data only. */
-  rpcUrl?: string;
+  /** The chain, for transactions; without it the signer signs typed data only. */
+  network?: ChainEndpoint;
   /** Told about every signature made (the audit trail). */
   onSigned?: (record: { grantId: string; kind: string; hash: Hex; signer: Address }) => void;
 }
@@ -308,10 +308,10 @@ export class Signer {
   }
 
   async #send(state: GrantState, call: { to: Address; data: Hex }): Promise<Hex> {
-    const { rpcUrl } = this.options;
-    if (!rpcUrl) throw new CofferError('NETWORK_OFFLINE', 'No network is configured');
-    const chain = this.#chain();
-    const client = createWalletClient({ chain, transport: http(rpcUrl) });
+    const { network } = this.options;
+    if (!network) throw new CofferError('NETWORK_OFFLINE', 'No network is configured');
+    const chain = networkChain(network);
+    const client = createWalletClient({ chain, transport: http(network.rpcUrl) });
     try {
       return await client.sendTransaction({ account: this.#txAccount(state), chain, ...call });
     } catch (error) {
@@ -406,16 +406,6 @@ export class Signer {
         'FORBIDDEN',
         `Refusing to send to ${call.to}: not one of this network's contracts`,
       );
-  }
-
-  #chain(): Chain {
-    const id = this.#chainId;
-    return {
-      id,
-      name: `chain ${id}`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [this.options.rpcUrl!] } },
-    };
   }
 
   /** A viem account whose only power is signing transactions for this grant's account. */

@@ -5,17 +5,15 @@
  * pays from the devnet's own funded account and never touches the user's keys.
  */
 import {
-  createPublicClient,
-  createWalletClient,
   encodeFunctionData,
   formatUnits,
-  http,
   parseSignature,
   parseUnits,
   toFunctionSelector,
   type Chain,
   type Hex,
   type PublicClient,
+  type Transport,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { TokenAmount } from '../../../shared/api/chain-values';
@@ -23,6 +21,7 @@ import { CofferError } from '../../../shared/api/errors';
 import type { WalletBalances } from '../../../shared/api/wallet';
 import { paymentVaultAbi, testUsdAbi } from '../../../shared/contracts/abis';
 import type { Address, NetworkManifest } from '../../../shared/network-manifest';
+import { createChainPublicClient, createChainWalletClient } from '../chain/contracts';
 import { shortError, type Signer } from '../signer/signer';
 import { permitPayload } from '../signer/typed-data';
 import type { Vault } from '../vault/vault';
@@ -32,6 +31,8 @@ export const PERMIT_LIFETIME_SECONDS = 30 * 60;
 /** What the devnet faucet gives: enough coin for fees, enough tokens for many uploads. */
 export const FAUCET_NATIVE = 10n * 10n ** 18n;
 export const FAUCET_TOKEN_UNITS = '10000';
+/** How often to look for a transaction's receipt (the devnet mines a block a second). */
+const RECEIPT_POLL_MS = 250;
 
 interface TokenInfo {
   decimals: number;
@@ -39,8 +40,7 @@ interface TokenInfo {
 }
 
 export class WalletChain {
-  readonly client: PublicClient;
-  readonly #chain: Chain;
+  readonly client: PublicClient<Transport, Chain>;
   #token: Promise<TokenInfo> | null = null;
 
   constructor(
@@ -48,16 +48,7 @@ export class WalletChain {
     private readonly vault: Vault,
     private readonly signer: Signer,
   ) {
-    this.#chain = {
-      id: network.chainId,
-      name: network.name,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [network.rpcUrl] } },
-    };
-    this.client = createPublicClient({
-      chain: this.#chain,
-      transport: http(network.rpcUrl, { retryCount: 1 }),
-    });
+    this.client = createChainPublicClient(network, { pollingInterval: RECEIPT_POLL_MS });
   }
 
   async balances(account: number): Promise<WalletBalances> {
@@ -195,11 +186,7 @@ export class WalletChain {
     const to = await this.vault.address(account);
     const token = await this.#tokenInfo();
     const tokens = parseUnits(FAUCET_TOKEN_UNITS, token.decimals);
-    const wallet = createWalletClient({
-      account: privateKeyToAccount(faucetKey as Hex),
-      chain: this.#chain,
-      transport: http(this.network.rpcUrl),
-    });
+    const wallet = createChainWalletClient(this.network, privateKeyToAccount(faucetKey as Hex));
     return this.#rpc(async () => {
       const coinTx = await wallet.sendTransaction({ to, value: FAUCET_NATIVE });
       await this.#receipt(coinTx);
