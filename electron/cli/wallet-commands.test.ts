@@ -3,9 +3,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { mnemonicToAccount } from 'viem/accounts';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtPath } from '../core/app-paths';
 import { findSecrets, needlesFor } from '../core/test-support/secret-scan';
+import { startWalletTestNetwork, type WalletTestNetwork } from '../core/test-support/wallet-network';
 
 const PHRASE = 'test test test test test test test test test test test junk';
 
@@ -158,5 +159,54 @@ describe('coffer wallet (CLI)', () => {
     const bad = await coffer(['wallet', 'deposit', '--data-dir', dataDir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/exactly one amount/);
+  });
+});
+
+describe('coffer wallet on the devnet chain', () => {
+  let network: WalletTestNetwork;
+  let dataDir: string;
+  const env = { COFFER_PASSWORD: 'cli chain password' };
+
+  beforeAll(async () => {
+    network = await startWalletTestNetwork();
+    dataDir = await tempDir();
+    await writeFile(path.join(dataDir, 'network.json'), JSON.stringify(network.manifest));
+    // Not a dev account (those start with tokens of their own).
+    await writeFile(path.join(dataDir, 'phrase.txt'), `${'abandon '.repeat(23)}art`);
+    const imported = await coffer(
+      ['wallet', 'import', '--data-dir', dataDir, '--mnemonic-file', path.join(dataDir, 'phrase.txt')],
+      {
+        env,
+      },
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+  }, 120_000);
+  afterAll(() => network?.stop());
+
+  it('funds, deposits after a y/N approval, and shows the balances', async () => {
+    expect((await coffer(['wallet', 'faucet', '--data-dir', dataDir])).code).toBe(0);
+
+    const refused = await coffer(['wallet', 'deposit', '5', '--data-dir', dataDir], {
+      env,
+      respond: (stderr) => (/Approve\? \[y\/N\] $/.test(stderr) ? 'n' : null),
+    });
+    expect(refused.stderr).toMatch(/Approval requested: Deposit 5 tUSD into the PaymentVault/);
+    expect(refused.stderr).toMatch(/hash: +0x[0-9a-f]{64}/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/APPROVAL_REJECTED/);
+
+    const deposited = await coffer(['wallet', 'deposit', '12.5', '--data-dir', dataDir], {
+      env,
+      respond: (stderr) => (/Approve\? \[y\/N\] $/.test(stderr) ? 'y' : null),
+    });
+    expect(deposited.code, deposited.stderr).toBe(0);
+    expect(deposited.stdout).toMatch(/Deposited 12.5 tUSD/);
+
+    const withdrew = await coffer(['wallet', 'withdraw', '2.5', '--yes', '--data-dir', dataDir], { env });
+    expect(withdrew.code, withdrew.stderr).toBe(0);
+
+    const balance = await coffer(['wallet', 'balance', '--data-dir', dataDir]);
+    expect(balance.stdout).toMatch(/^deposit +10 tUSD/m);
+    expect(balance.stdout).toMatch(/^token +9990 tUSD/m);
   });
 });
