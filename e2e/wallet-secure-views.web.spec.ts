@@ -102,3 +102,33 @@ test('a wallet is created in a secure view the app page cannot read', async ({ p
   const again = await view.goto(url);
   expect(again?.status()).toBe(410);
 });
+
+test('browser mode: a deposit waits for the approval dialog, and goes through when approved', async ({
+  page,
+}) => {
+  await page.goto(app.launchUrl);
+  const status = (await callApi(page, 'wallet.status')) as unknown as {
+    ok: true;
+    value: { exists: boolean };
+  };
+  expect(status.value.exists).toBe(true);
+  expect((await callApi(page, 'wallet.faucet', { account: 0 })).ok).toBe(true);
+
+  const deposit = callApi(page, 'wallet.deposit', { account: 0, amount: '3' });
+  const dialog = page.getByRole('dialog', { name: /Approve/ });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('Deposit 3 tUSD into the PaymentVault');
+  await expect(dialog).toContainText('Coffer Test USD');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  const result = (await deposit) as unknown as { ok: boolean; value: { txHash: string } };
+  expect(result.ok).toBe(true);
+  await expect(dialog).toBeHidden();
+
+  const rejected = callApi(page, 'wallet.deposit', { account: 0, amount: '1' });
+  await dialog.getByRole('button', { name: 'Reject' }).click();
+  expect(await rejected).toMatchObject({ ok: false, error: { code: 'APPROVAL_REJECTED' } });
+  const balances = (await callApi(page, 'wallet.balances', { account: 0 })) as unknown as {
+    value: { deposit: { formatted: string } };
+  };
+  expect(balances.value.deposit.formatted).toBe('3');
+});
