@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `coffer`: the command line over the same core as the app, run in this process. Each feature's
  * commands live in electron/cli/<feature>-commands.ts and are listed here.
