@@ -8,31 +8,28 @@ import { useState, type FormEvent } from 'react';
 import type { WalletStatus } from '../../shared/api/wallet';
 import { api } from '../api/client';
 import { ErrorNotice } from '../components/error-notice';
+import { useAction } from '../components/use-action';
 import { StandaloneFrame } from '../components/standalone-frame';
 import { KeyIcon, LockIcon, WalletIcon } from '../components/ui/icons';
-import { Button, Card, Field, Spinner } from '../components/ui/primitives';
+import { Button, Card, PasswordField, Spinner } from '../components/ui/primitives';
 import { shortHash } from '../format';
 import { walletKeys } from '../wallet/use-wallet';
 
 export function LockView({ status }: { status: WalletStatus }) {
   const queryClient = useQueryClient();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState<'password' | 'keychain' | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [how, setHow] = useState<'password' | 'keychain'>('password');
+  const action = useAction();
+  const busy = action.busy ? how : null;
 
-  const unlock = async (how: 'password' | 'keychain') => {
-    setBusy(how);
-    setError(null);
-    try {
-      const next =
-        how === 'password' ? await api.wallet.unlock({ password }) : await api.wallet.unlockWithKeychain({});
-      setPassword('');
-      queryClient.setQueryData(walletKeys.status, next);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
+  const unlock = async (method: 'password' | 'keychain') => {
+    setHow(method);
+    const next = await action.run(() =>
+      method === 'password' ? api.wallet.unlock({ password }) : api.wallet.unlockWithKeychain({}),
+    );
+    if (!next) return;
+    setPassword('');
+    queryClient.setQueryData(walletKeys.status, next);
   };
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -61,20 +58,15 @@ export function LockView({ status }: { status: WalletStatus }) {
               </span>
             </span>
           )}
-          <Field label="Password">
-            {(ids) => (
-              <input
-                {...ids}
-                type="password"
-                autoComplete="current-password"
-                autoFocus
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-                disabled={busy !== null}
-              />
-            )}
-          </Field>
-          {error !== null && <ErrorNotice error={error} testId="unlock-error" />}
+          <PasswordField
+            label="Password"
+            autoComplete="current-password"
+            value={password}
+            onChange={setPassword}
+            autoFocus
+            disabled={busy !== null}
+          />
+          {action.failed && <ErrorNotice error={action.error} testId="unlock-error" />}
           <Button type="submit" variant="primary" className="wide" disabled={!password || busy !== null}>
             {busy === 'password' ? <Spinner /> : null}
             {busy === 'password' ? 'Unlocking…' : 'Unlock'}

@@ -7,6 +7,7 @@
 import { useState, type ComponentType, type SVGProps } from 'react';
 import type { SecureViewKind, WalletStatus } from '../../shared/api/wallet';
 import { ErrorNotice } from '../components/error-notice';
+import { useAction } from '../components/use-action';
 import { StandaloneFrame } from '../components/standalone-frame';
 import { ArrowDownIcon, CheckIcon, FileIcon, KeyIcon, PlusIcon, ShieldIcon } from '../components/ui/icons';
 import { Button, Card, CopyButton, Spinner } from '../components/ui/primitives';
@@ -47,22 +48,12 @@ const CHOICES: ReadonlyArray<{
 export function OnboardingView({ status }: { status: WalletStatus }) {
   /** The secure view the user is finishing, if any. */
   const [pending, setPending] = useState<SecureViewKind | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [opening, setOpening] = useState(false);
+  const { busy: opening, error, failed, run } = useAction();
   const setOnboarding = useUiStore((state) => state.setOnboarding);
 
   const start = async (kind: SecureViewKind) => {
-    setOpening(true);
-    setError(null);
-    try {
-      setOnboarding(true);
-      await openSecureView(kind);
-      setPending(kind);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setOpening(false);
-    }
+    setOnboarding(true);
+    if (await run(() => openSecureView(kind).then(() => true))) setPending(kind);
   };
 
   if (status.exists) return <ReadyStep status={status} />;
@@ -103,7 +94,7 @@ export function OnboardingView({ status }: { status: WalletStatus }) {
               </div>
             ))}
           </div>
-          {error !== null && <ErrorNotice error={error} />}
+          {failed && <ErrorNotice error={error} />}
           <HowItWorks />
         </div>
       )}

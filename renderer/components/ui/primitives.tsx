@@ -275,6 +275,43 @@ export function Field({
   );
 }
 
+/** A password input with its label (and hint or error). */
+export function PasswordField({
+  label,
+  value,
+  onChange,
+  autoComplete,
+  hint,
+  error,
+  autoFocus = false,
+  disabled = false,
+}: {
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  autoComplete: 'current-password' | 'new-password';
+  hint?: ReactNode;
+  error?: ReactNode;
+  autoFocus?: boolean;
+  disabled?: boolean;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(ids) => (
+        <input
+          {...ids}
+          type="password"
+          autoComplete={autoComplete}
+          autoFocus={autoFocus}
+          disabled={disabled}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** A row of tabs (arrow keys move between them); the panel is the caller's. */
 export function Tabs<T extends string>({
   label,

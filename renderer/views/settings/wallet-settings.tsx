@@ -4,39 +4,33 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { WalletStatus } from '../../../shared/api/wallet';
+import { NewPassword, type WalletStatus } from '../../../shared/api/wallet';
 import { api } from '../../api/client';
 import { ErrorNotice } from '../../components/error-notice';
+import { useAction } from '../../components/use-action';
 import { EyeIcon, KeyIcon, LockIcon, ShieldIcon } from '../../components/ui/icons';
-import { Button, Card, Field, Notice, Spinner } from '../../components/ui/primitives';
+import { Button, Card, Notice, PasswordField, Spinner } from '../../components/ui/primitives';
 import { openSecureView, SECURE_VIEW_NOUN } from '../../wallet/secure-view';
 import { walletKeys } from '../../wallet/use-wallet';
 
 const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0];
-const MIN_PASSWORD = 8;
+/** The contract's own rule for a new password, so the form and the core agree. */
+const MIN_PASSWORD = NewPassword.minLength ?? 1;
 
-/** Runs one settings call: busy flag, the error if any, and a "saved" note once it worked. */
+/** One settings call: the new status goes into the cache, and a "saved" note once it worked. */
 function useSettingCall() {
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
   const [saved, setSaved] = useState<string | null>(null);
   const call = async (work: () => Promise<WalletStatus>, done: string): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
     setSaved(null);
-    try {
-      queryClient.setQueryData(walletKeys.status, await work());
-      setSaved(done);
-      return true;
-    } catch (e) {
-      setError(e);
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    const status = await action.run(work);
+    if (!status) return false;
+    queryClient.setQueryData(walletKeys.status, status);
+    setSaved(done);
+    return true;
   };
-  return { busy, error, saved, call };
+  return { ...action, saved, call };
 }
 
 export function SecurityCard({ status }: { status: WalletStatus }) {
@@ -104,7 +98,7 @@ export function SecurityCard({ status }: { status: WalletStatus }) {
           {autoLock.saved}
         </p>
       )}
-      {autoLock.error !== null && <ErrorNotice error={autoLock.error} />}
+      {autoLock.failed && <ErrorNotice error={autoLock.error} />}
 
       <div className="setting">
         <div className="setting-text">
@@ -133,17 +127,12 @@ export function SecurityCard({ status }: { status: WalletStatus }) {
       </div>
       {keychainWanted !== null && (
         <form className="inline-form" onSubmit={(event) => void saveKeychain(event)}>
-          <Field label="Your password, to confirm">
-            {(ids) => (
-              <input
-                {...ids}
-                type="password"
-                autoComplete="current-password"
-                value={keychainPassword}
-                onChange={(event) => setKeychainPassword(event.target.value)}
-              />
-            )}
-          </Field>
+          <PasswordField
+            label="Your password, to confirm"
+            autoComplete="current-password"
+            value={keychainPassword}
+            onChange={setKeychainPassword}
+          />
           <div className="row">
             <Button type="submit" variant="primary" disabled={!keychainPassword || keychain.busy}>
               {keychain.busy ? <Spinner /> : <KeyIcon />}
@@ -158,7 +147,7 @@ export function SecurityCard({ status }: { status: WalletStatus }) {
           {keychain.saved}
         </p>
       )}
-      {keychain.error !== null && <ErrorNotice error={keychain.error} />}
+      {keychain.failed && <ErrorNotice error={keychain.error} />}
     </Card>
   );
 }
@@ -197,43 +186,27 @@ export function PasswordCard() {
         onSubmit={(event) => void submit(event)}
         aria-label="Change the password"
       >
-        <Field label="Current password">
-          {(ids) => (
-            <input
-              {...ids}
-              type="password"
-              autoComplete="current-password"
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field
+        <PasswordField
+          label="Current password"
+          autoComplete="current-password"
+          value={current}
+          onChange={setCurrent}
+        />
+        <PasswordField
           label="New password"
           hint={`At least ${MIN_PASSWORD} characters.`}
           error={tooShort ? `Use at least ${MIN_PASSWORD} characters.` : null}
-        >
-          {(ids) => (
-            <input
-              {...ids}
-              type="password"
-              autoComplete="new-password"
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="New password again" error={mismatch ? 'The two new passwords are not the same.' : null}>
-          {(ids) => (
-            <input
-              {...ids}
-              type="password"
-              autoComplete="new-password"
-              value={again}
-              onChange={(e) => setAgain(e.target.value)}
-            />
-          )}
-        </Field>
+          autoComplete="new-password"
+          value={next}
+          onChange={setNext}
+        />
+        <PasswordField
+          label="New password again"
+          error={mismatch ? 'The two new passwords are not the same.' : null}
+          autoComplete="new-password"
+          value={again}
+          onChange={setAgain}
+        />
         <div className="row">
           <Button type="submit" variant="primary" disabled={!ready || change.busy}>
             {change.busy ? <Spinner /> : null}
@@ -242,26 +215,16 @@ export function PasswordCard() {
         </div>
       </form>
       {change.saved && <Notice tone="ok" title={change.saved} />}
-      {change.error !== null && <ErrorNotice error={change.error} />}
+      {change.failed && <ErrorNotice error={change.error} />}
     </Card>
   );
 }
 
 export function RecoveryPhraseCard({ status }: { status: WalletStatus }) {
   const [opened, setOpened] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, failed, run } = useAction();
   const reveal = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await openSecureView('reveal');
-      setOpened(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    setOpened((await run(() => openSecureView('reveal').then(() => true))) ?? false);
   };
   const hasPhrase = status.kind === 'mnemonic';
   return (
@@ -290,7 +253,7 @@ export function RecoveryPhraseCard({ status }: { status: WalletStatus }) {
           Enter your password there to see the words. Close it when you are done.
         </Notice>
       )}
-      {error !== null && <ErrorNotice error={error} />}
+      {failed && <ErrorNotice error={error} />}
     </Card>
   );
 }

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { WalletStatus } from '../../../shared/api/wallet';
 import { api } from '../../api/client';
 import { ErrorNotice } from '../../components/error-notice';
+import { useAction } from '../../components/use-action';
 import { PlusIcon } from '../../components/ui/icons';
 import { Button, Spinner } from '../../components/ui/primitives';
 import { shortHash } from '../../format';
@@ -10,19 +10,10 @@ import { useUiStore } from '../../state/ui-store';
 /** Which account the wallet screen shows, and "add account" (next index from the recovery phrase). */
 export function AccountPicker({ status, selected }: { status: WalletStatus; selected: number }) {
   const setAccount = useUiStore((state) => state.setAccount);
-  const [adding, setAdding] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy: adding, error, failed, run } = useAction();
   const add = async () => {
-    setAdding(true);
-    setError(null);
-    try {
-      const next = await api.wallet.addAccount({});
-      setAccount(Math.max(...next.accounts.map((a) => a.index)));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setAdding(false);
-    }
+    const next = await run(() => api.wallet.addAccount({}));
+    if (next) setAccount(Math.max(...next.accounts.map((a) => a.index)));
   };
   const single = status.kind === 'privateKey';
   return (
@@ -49,7 +40,7 @@ export function AccountPicker({ status, selected }: { status: WalletStatus; sele
         {adding ? <Spinner /> : <PlusIcon />}
         Add account
       </Button>
-      {error !== null && <ErrorNotice error={error} />}
+      {failed && <ErrorNotice error={error} />}
     </div>
   );
 }
