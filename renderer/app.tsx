@@ -4,7 +4,7 @@
  * the screens of the SCREENS registry). Approval requests appear over whatever is showing.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type ComponentType } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
 import { api } from './api/client';
 import { ApprovalModal } from './components/approval-modal';
 import { ErrorText } from './components/error-notice';
@@ -60,8 +60,13 @@ export function App() {
 }
 
 function Shell() {
-  const view = useUiStore((state) => state.view);
+  const { view, setView } = useUiStore();
   const current = SCREENS.find((screen) => screen.view === view) ?? SCREENS[0]!;
+  // A view without a screen (yet) falls back to the first one; the store says so too, so the
+  // rest of the UI (e.g. "go to the wallet" buttons) knows where the user is.
+  useEffect(() => {
+    if (current.view !== view) setView(current.view);
+  }, [current.view, view, setView]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
