@@ -208,8 +208,11 @@ test('accounts: add one, see its own empty balances, switch back', async () => {
 });
 
 test('settings: auto-lock, keychain explained, password changed, recovery phrase revealed in a secure view', async () => {
-  await page.getByRole('button', { name: 'Settings' }).click();
+  // The navigation works from the keyboard: arrow keys move between screens.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Wallet' }).focus();
+  await page.keyboard.press('ArrowDown');
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Settings' })).toBeFocused();
   // Browser mode has no OS keychain: the switch is off and says why.
   await expect(page.getByRole('switch')).toBeDisabled();
   await expect(page.getByText(/Not available here/)).toBeVisible();
