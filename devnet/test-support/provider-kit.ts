@@ -140,3 +140,47 @@ export async function bytesOf(stream: AsyncIterable<Uint8Array>): Promise<Uint8A
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The parsed body, when it is JSON (errors: `{ error: { code, message, details } }`). */
+  json: {
+    error?: { code: string; message: string; details?: Record<string, unknown> };
+    [key: string]: unknown;
+  };
+}
+
+/**
+ * A request as a misbehaving client would send it (node:http, no client-side checks): a body
+ * given as chunks is sent chunked, without Content-Length, unless `headers` set one.
+ */
+export async function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Uint8Array | Uint8Array[] } = {},
+): Promise<RawResponse> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: RawResponse['json'] = {};
+        try {
+          json = JSON.parse(text) as RawResponse['json'];
+        } catch {
+          // Not JSON: leave it empty.
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    const body = options.body;
+    if (Array.isArray(body)) for (const chunk of body) req.write(chunk);
+    else if (body) req.write(body);
+    req.end();
+  });
+}
