@@ -32,7 +32,7 @@ export class PaymentWatcher {
   /** Starts from the saved block, or from the chain's current block on a fresh database. */
   async start(pollIntervalMs: number): Promise<void> {
     if (this.db.lastBlock() === undefined)
-      this.db.setLastBlock(Number(await this.chain.publicClient.getBlockNumber()));
+      this.db.setLastBlock(Number(await this.chain.publicClient.getBlockNumber({ cacheTime: 0 })));
     const tick = () => {
       if (this.#stopped) return;
       void this.catchUp().finally(() => {
@@ -65,7 +65,8 @@ export class PaymentWatcher {
   }
 
   async #poll(): Promise<void> {
-    const head = await this.chain.publicClient.getBlockNumber();
+    // cacheTime 0: viem otherwise reuses a block number for a whole polling interval.
+    const head = await this.chain.publicClient.getBlockNumber({ cacheTime: 0 });
     let from = BigInt(this.db.lastBlock()!) + 1n;
     while (from <= head && !this.#stopped) {
       const to = from + MAX_BLOCK_SPAN - 1n < head ? from + MAX_BLOCK_SPAN - 1n : head;

@@ -30,7 +30,8 @@ export interface Reservation {
   release(): void;
 }
 
-const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 2)} MiB`;
+const shown = (bytes: number) =>
+  bytes < 2 ** 20 ? `${bytes} bytes` : `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 1)} MiB`;
 
 export class PreRegistrationCache {
   #reserved = 0;
@@ -77,14 +78,14 @@ export class PreRegistrationCache {
     const payerBytes = this.db.cacheBytesOf(payer) + (this.#reservedBy.get(payer) ?? 0);
     if (payerBytes + size > maxBytesPerPayer)
       return (
-        `the pre-registration cache is full for payer ${payer}: ${MiB(payerBytes)} of its ` +
-        `${MiB(maxBytesPerPayer)} are waiting for payment, and this piece needs ${size} bytes more; ` +
+        `the pre-registration cache is full for payer ${payer}: ${shown(payerBytes)} of its ` +
+        `${shown(maxBytesPerPayer)} are waiting for payment, and this piece needs ${size} bytes more; ` +
         'pay for the quotes already stored, or wait for them to expire'
       );
     const total = this.db.cacheTotals().bytes + this.#reserved;
     if (total + size > maxBytes)
       return (
-        `the pre-registration cache is full: ${MiB(total)} of ${MiB(maxBytes)} are waiting for ` +
+        `the pre-registration cache is full: ${shown(total)} of ${shown(maxBytes)} are waiting for ` +
         `payment, and this piece needs ${size} bytes more; try again once payments are seen`
       );
     return undefined;

@@ -380,4 +380,8 @@ export class ProviderClient {
   }
 }
 
-const shortPath = (path: string) => (path.length > 100 ? `${path.slice(0, 100)}…` : path);
+/** The path without its query (payer, size), shortened: enough to say which call failed. */
+const shortPath = (path: string) => {
+  const bare = path.split('?')[0]!;
+  return bare.length > 100 ? `${bare.slice(0, 100)}…` : bare;
+};
