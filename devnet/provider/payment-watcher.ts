@@ -58,6 +58,16 @@ export class PaymentWatcher {
     return this.#running;
   }
 
+  /**
+   * Catches up, but waits at most `maxWaitMs`: a slow or unreachable chain must not hold up a
+   * store, which then simply caches what it cannot yet see paid.
+   */
+  catchUpWithin(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    return Promise.race([this.catchUp(), waited]).finally(() => clearTimeout(timer));
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);

@@ -57,7 +57,7 @@ export interface RouteDeps {
   batch: boolean;
   ping: () => Ping;
   /** Sees payments mined a moment ago before a store decides between parked and cached. */
-  catchUpPayments: () => Promise<void>;
+  seePayments: () => Promise<void>;
   metricsText: () => string;
   adminToken: string;
   log: (line: string) => void;
@@ -161,9 +161,6 @@ export function createProviderHandler(deps: RouteDeps) {
     metrics.bytesOut(sendJson(res, status, value));
   }
 
-  /** Lets a payment mined a moment ago count, without ever making a store wait on a slow chain. */
-  const seePayments = () => Promise.race([deps.catchUpPayments(), sleep(1_000)]);
-
   async function store(req: IncomingMessage, res: ServerResponse, url: URL, param: string | undefined) {
     const cid = cidParam(param);
     const payer = payerParam(url, true);
@@ -177,7 +174,7 @@ export function createProviderHandler(deps: RouteDeps) {
       );
     if (declared !== undefined && Number(declared) !== size)
       throw new HttpError(400, 'SIZE_MISMATCH', `the body is ${declared} bytes but size says ${size}`);
-    await seePayments();
+    await deps.seePayments();
     const admission = holdings.admit(payer, cid, size);
     let received;
     try {
@@ -236,7 +233,7 @@ export function createProviderHandler(deps: RouteDeps) {
         `a batch may hold at most ${limits.maxBatchBytes} bytes, not ${total}`,
       );
     metrics.batch(header.length, total);
-    await seePayments();
+    await deps.seePayments();
 
     const results: BatchItemResult[] = [];
     const failed = (cid: string, error: HttpError): BatchItemResult => {

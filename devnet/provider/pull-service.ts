@@ -35,6 +35,8 @@ export interface PullServiceDeps {
   /** Pieces fetched at once per pull. */
   concurrency: number;
   maxCount: number;
+  /** Sees payments mined a moment ago, so pieces already paid are parked, not cached. */
+  seePayments: () => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -113,6 +115,7 @@ export class PullService {
   async #run(progress: PullProgress): Promise<void> {
     const source = new ProviderClient({ url: progress.sourceUrl, timeoutMs: this.deps.pieceTimeoutMs });
     try {
+      await this.deps.seePayments();
       let next = 0;
       const worker = async () => {
         while (next < progress.pieces.length) await this.#fetch(progress, progress.pieces[next++]!, source);
@@ -181,7 +184,7 @@ export class PullService {
         message: `${from} sent more than the ${item.size} bytes of ${item.cid}`,
       };
     }
-    if (timedOut)
+    if (timedOut || (error instanceof ProviderError && error.code === 'TIMEOUT'))
       return {
         code: 'TIMEOUT',
         message: `${from} did not deliver ${item.cid} within ${this.deps.pieceTimeoutMs} ms (${item.bytes} of ${item.size} bytes came)`,

@@ -117,6 +117,8 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
       dataSetRegistry: options.contracts.dataSetRegistry as Hex,
       provider: chain.address,
     };
+    const watcher = new PaymentWatcher(chain, db, metrics, () => holdings.reconcile(), log);
+    const seePayments = () => watcher.catchUpWithin(1_000);
     const pulls = new PullService({
       db,
       holdings,
@@ -127,6 +129,7 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
       pieceTimeoutMs: options.pullPieceTimeoutMs ?? 60_000,
       concurrency: options.pullConcurrency ?? 4,
       maxCount: limits.maxBatchCount,
+      seePayments,
       log,
     });
     const commits = new CommitService({
@@ -139,7 +142,6 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
       pollIntervalMs,
       log,
     });
-    const watcher = new PaymentWatcher(chain, db, metrics, () => holdings.reconcile(), log);
 
     const gauges = () => {
       const cached = db.cacheTotals();
@@ -185,7 +187,7 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
           pricePerByte,
           ttlMs: options.quoteTtlMs ?? 30 * 60_000,
         },
-        catchUpPayments: () => watcher.catchUp(),
+        seePayments,
         metricsText: () => metrics.render(gauges()),
       }),
     );
