@@ -59,6 +59,8 @@ export interface RouteDeps {
   /** Sees payments mined a moment ago before a store decides between parked and cached. */
   seePayments: () => Promise<void>;
   metricsText: () => string;
+  /** Replaces the injected faults (and lets held pieces move on once parking is no longer stalled). */
+  setFaults: (faults: ProviderFaults) => void;
   adminToken: string;
   log: (line: string) => void;
 }
@@ -386,7 +388,7 @@ export function createProviderHandler(deps: RouteDeps) {
       case 'admin':
         admin(req);
         if (req.method === 'PUT')
-          faults.set(await readJson(counted(req), req, ProviderFaults, MAX_JSON_BYTES, 'faults'));
+          deps.setFaults(await readJson(counted(req), req, ProviderFaults, MAX_JSON_BYTES, 'faults'));
         return reply(res, 200, faults.current);
     }
   }

@@ -166,6 +166,10 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
       cache: cacheLimits,
     });
 
+    const setFaults = (next: ProviderFaults) => {
+      faults.set(next);
+      holdings.reconcile();
+    };
     const server = createServer(
       createProviderHandler({
         db,
@@ -188,6 +192,7 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
           ttlMs: options.quoteTtlMs ?? 30 * 60_000,
         },
         seePayments,
+        setFaults,
         metricsText: () => metrics.render(gauges()),
       }),
     );
@@ -238,7 +243,7 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
       providerId: Number(providerId),
       dataDir,
       adminToken,
-      setFaults: (next) => faults.set(next),
+      setFaults,
       faults: () => faults.current,
       metrics: () => metrics.snapshot(gauges()),
       metricsText: () => metrics.render(gauges()),

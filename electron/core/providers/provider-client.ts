@@ -251,23 +251,37 @@ export class ProviderClient {
     return this.#agent.close();
   }
 
+  /**
+   * One request. The timeout counts from when the body has been sent until the answer starts
+   * (undici's own timers are only accurate to about a second); reading the answer's body is
+   * bounded by undici's body timeout.
+   */
   async #send(
     method: string,
     path: string,
     options: CallOptions & { body?: Uint8Array | Readable | string; headers?: Record<string, string> },
   ) {
+    const timeout = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    };
+    if (options.body instanceof Readable) options.body.once('end', arm);
+    else arm();
     try {
       return await request(`${this.url}${path}`, {
         method: method as 'GET',
         dispatcher: this.#agent,
         headers: options.headers,
         body: options.body,
-        signal: options.signal,
+        signal: options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
     } catch (error) {
-      throw this.#transportError(method, path, error);
+      throw this.#transportError(method, path, error, timeout.signal.aborted && !options.signal?.aborted);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -354,29 +368,16 @@ export class ProviderClient {
     );
   }
 
-  #transportError(method: string, path: string, error: unknown): ProviderError {
+  #transportError(method: string, path: string, error: unknown, timedOut = false): ProviderError {
     if (error instanceof ProviderError) return error;
-    const code = (error as { code?: string }).code ?? '';
     const what = `${method} ${shortPath(path)} to provider ${this.url}`;
-    const cause = error instanceof Error ? error.message : String(error);
+    const fail = (code: ProviderClientErrorCode, message: string) =>
+      new ProviderError(this.url, undefined, code, message, undefined, { cause: error });
+    if (timedOut || TIMEOUT_CODES.has((error as { code?: string }).code ?? ''))
+      return fail('TIMEOUT', `${what} timed out after ${this.#timeoutMs} ms`);
     if (error instanceof undiciErrors.RequestAbortedError || (error as Error).name === 'AbortError')
-      return new ProviderError(this.url, undefined, 'ABORTED', `${what} was cancelled`, undefined, {
-        cause: error,
-      });
-    if (TIMEOUT_CODES.has(code))
-      return new ProviderError(
-        this.url,
-        undefined,
-        'TIMEOUT',
-        `${what} timed out after ${this.#timeoutMs} ms`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
-    return new ProviderError(this.url, undefined, 'NETWORK', `${what} failed: ${cause}`, undefined, {
-      cause: error,
-    });
+      return fail('ABORTED', `${what} was cancelled`);
+    return fail('NETWORK', `${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
