@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Hex, parseEventLogs } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../electron/core/providers/provider-client';
 import { dataSetRegistryAbi } from '../../shared/contracts/abis';
 import type { CommitStatus } from '../../shared/provider/wire';
 import { devUserAccount } from '../chain/dev-accounts';
 import {
   randomPiece,
+  refusal,
   refOf,
   startTestProvider,
   type TestPiece,
@@ -91,16 +91,6 @@ async function confirmed(commitId: string, on = provider): Promise<CommitStatus>
   let status = await on.client.commitStatus(commitId);
   await expect.poll(async () => (status = await on.client.commitStatus(commitId)).status).not.toBe('pending');
   return status;
-}
-
-async function refusal(call: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 const sentTransactions = () => chain.publicClient.getTransactionCount({ address: provider.address });

@@ -3,11 +3,12 @@
 // for the devnet and demos, and the faults counter in the metrics. (Commit faults are in
 // provider-commit.test.ts, lying pull sources in provider-pull.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderClient, ProviderError } from '../../electron/core/providers/provider-client';
+import { ProviderClient } from '../../electron/core/providers/provider-client';
 import { parsePieceCid, PieceVerifier, PieceVerifyError } from '../../shared/pieces/cid';
 import {
   bytesOf,
   randomPiece,
+  refusal,
   rawRequest,
   refOf,
   startTestProvider,
@@ -31,16 +32,6 @@ afterAll(async () => {
   await provider?.stop();
   await chain?.stop();
 });
-
-async function refusal(call: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function withFaults<T>(
   faults: Parameters<TestProvider['setFaults']>[0],

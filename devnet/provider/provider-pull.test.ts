@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../electron/core/providers/provider-client';
 import type { AddPiecesAuthorization, PullProgress } from '../../shared/provider/wire';
 import { devUserAccount } from '../chain/dev-accounts';
 import {
   bytesOf,
   randomPiece,
+  refusal,
   refOf,
   startTestProvider,
   type TestPiece,
@@ -86,16 +86,6 @@ async function settled(pullId: string, provider = puller): Promise<PullProgress>
     .poll(async () => (progress = await provider.client.pullStatus(pullId)).state, { timeout: 10_000 })
     .not.toBe('running');
   return progress;
-}
-
-async function refusal(call: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 const pullerHolds = async (piece: TestPiece) =>

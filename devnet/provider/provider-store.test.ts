@@ -6,13 +6,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recoverTypedDataAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../electron/core/providers/provider-client';
 import { domainFor, quoteTypes } from '../../shared/chain/eip712';
 import { BATCH_CONTENT_TYPE, encodeBatchHeader, quoteToWire } from '../../shared/provider/wire';
 import {
   bytesOf,
   promValue,
   randomPiece,
+  refusal,
   rawRequest,
   refOf,
   startTestProvider,
@@ -47,17 +47,6 @@ afterAll(async () => {
   await Promise.all([full?.stop(), small?.stop()]);
   await chain?.stop();
 });
-
-/** The ProviderError a call fails with. */
-async function refusal(call: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected the provider to refuse, but it accepted');
-}
 
 async function quoted(provider: TestProvider, pieces: TestPiece[], who = payer) {
   return provider.client.quote(who.address, pieces.map(refOf));

@@ -4,7 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Hex, parseUnits } from 'viem';
-import { ProviderClient, type ProviderQuote } from '../../electron/core/providers/provider-client';
+import {
+  ProviderClient,
+  ProviderError,
+  type ProviderQuote,
+} from '../../electron/core/providers/provider-client';
 import { addPiecesTypes, createDataSetTypes, domainFor } from '../../shared/chain/eip712';
 import { cidOf, type PieceCodec, pieceDigestOf } from '../../shared/pieces/cid';
 import { type AddPiecesAuthorization, addPiecesAuthorization } from '../../shared/provider/wire';
@@ -183,4 +187,15 @@ export async function rawRequest(
     else if (body) req.write(body);
     req.end();
   });
+}
+
+/** The ProviderError a call to a provider fails with; throws if it succeeds instead. */
+export async function refusal(call: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof ProviderError) return error;
+    throw error;
+  }
+  throw new Error('expected the provider to refuse, but it accepted');
 }
