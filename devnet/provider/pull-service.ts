@@ -142,11 +142,13 @@ export class PullService {
     const timeout = AbortSignal.timeout(pieceTimeoutMs);
     const signal = AbortSignal.any([this.#stop.signal, timeout]);
     let admission: Admission | undefined;
+    let answered = false;
     item.state = 'fetching';
     try {
       const cid = parsePieceCid(item.cid);
       admission = holdings.admit(progress.payer, cid, item.size);
       const piece = await source.retrieve(item.cid, undefined, { signal });
+      answered = true;
       const received = await files.receive(piece.body, cid, item.size, (n) => {
         item.bytes += n;
         this.deps.metrics.bytesIn(n);
@@ -159,13 +161,20 @@ export class PullService {
     } catch (error) {
       if (admission) holdings.abandon(admission);
       item.state = 'failed';
-      item.error = this.#classify(error, item, progress.sourceUrl, timeout.aborted);
+      item.error = this.#classify(error, item, progress.sourceUrl, timeout.aborted, answered);
     }
     progress.updatedAt = Date.now();
     this.deps.db.savePull(progress);
   }
 
-  #classify(error: unknown, item: PullItem, sourceUrl: string, timedOut: boolean): ErrorInfo {
+  /** `answered`: the source had started answering, so a broken stream means a cut-off body. */
+  #classify(
+    error: unknown,
+    item: PullItem,
+    sourceUrl: string,
+    timedOut: boolean,
+    answered: boolean,
+  ): ErrorInfo {
     const from = `source ${sourceUrl}`;
     if (error instanceof HttpError) return error.body.error;
     if (error instanceof PieceVerifyError) {
@@ -192,7 +201,7 @@ export class PullService {
     if (this.#stop.signal.aborted) return interrupted();
     if (error instanceof ProviderError && error.status !== undefined)
       return { code: 'SOURCE_FAILED', message: `${from} could not serve ${item.cid}: ${error.message}` };
-    if (item.bytes > 0 && item.bytes < item.size)
+    if (answered && item.bytes < item.size)
       return {
         code: 'TRUNCATED',
         message: `${from} broke off after ${item.bytes} of the ${item.size} bytes of ${item.cid}`,
