@@ -4,6 +4,7 @@
  * then renamed into place, so a piece file is always whole and verified; a crash leaves at most a
  * stray temp file, cleared at the next start.
  */
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -14,7 +15,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CID } from 'multiformats/cid';
@@ -61,7 +62,7 @@ export class PieceFiles {
     const tempPath = path.join(this.#tmpDir, `${process.pid}-${Date.now()}-${this.#nextTemp++}`);
     const file = await open(tempPath, 'wx');
     try {
-      const verifier = new PieceVerifier(cid, size);
+      const verifier = new PieceVerifier(cid, size, createHash('sha256'));
       for await (const chunk of source) {
         verifier.update(chunk);
         onBytes(chunk.length);
@@ -114,10 +115,5 @@ export class PieceFiles {
   /** Bytes [start, end] (inclusive) of a piece. */
   read(digest: PieceDigest, start: number, end: number): Readable {
     return createReadStream(this.pathOf(digest), { start, end });
-  }
-
-  /** Temp files in flight (for tests: nothing is left behind by a failed receive). */
-  async tempFiles(): Promise<string[]> {
-    return readdir(this.#tmpDir);
   }
 }

@@ -24,7 +24,7 @@ export interface Admission {
   reservation?: Reservation;
 }
 
-export const wireState = (state: HoldingState) => (state === 'cached' ? 'cached-unpaid' : state);
+const wireState = (state: HoldingState) => (state === 'cached' ? 'cached-unpaid' : state);
 
 export class PieceHoldings {
   constructor(

@@ -98,20 +98,28 @@ export class PieceVerifyError extends Error {
   }
 }
 
+/** An incremental sha-256: noble's by default; Node callers may pass `createHash('sha256')`. */
+export interface Sha256Hasher {
+  update(bytes: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
 /**
  * Checks a piece's bytes against its CID and expected size as they stream: `update` each chunk
  * (throws as soon as there are more bytes than expected), then `finish` (throws if there were
- * fewer, or if the digest differs).
+ * fewer, or if the digest differs). In Node, pass `createHash('sha256')` as `hasher`: it is an
+ * order of magnitude faster than the portable default.
  */
 export class PieceVerifier {
-  readonly #hash = sha256.create();
+  readonly #hash: Sha256Hasher;
   readonly #cid: CID;
   readonly #size: number;
   #received = 0;
 
-  constructor(cid: CID, size: number) {
+  constructor(cid: CID, size: number, hasher: Sha256Hasher = sha256.create()) {
     this.#cid = cid;
     this.#size = size;
+    this.#hash = hasher;
   }
 
   get received(): number {

@@ -206,7 +206,16 @@ export const StoreResult = z.object({
 });
 export type StoreResult = z.infer<typeof StoreResult>;
 
-export const BatchHeader = z.object({ pieces: z.array(PieceRef).min(1) }).strict();
+/**
+ * A batch body's header. Its CIDs are plain strings here, checked piece by piece by the server,
+ * so that a malformed one fails its own piece (INVALID_CID) and not the whole batch; the sizes
+ * must be right, since they keep the framing in step.
+ */
+export const BatchHeader = z
+  .object({
+    pieces: z.array(z.object({ cid: z.string(), size: Size }).strict()).min(1),
+  })
+  .strict();
 export type BatchHeader = z.infer<typeof BatchHeader>;
 
 export const BatchItemResult = z.discriminatedUnion('ok', [
