@@ -99,13 +99,24 @@ function matchRoute(method: string | undefined, pathname: string): Route {
 /** Routes whose timing is never slowed by the latency fault, so observing a node never perturbs it. */
 const UNDELAYED: ReadonlySet<ProviderRoute> = new Set(['metrics', 'admin']);
 
-function cidParam(text: string | undefined, what = 'piece CID'): CID {
+function parseCid(text: string, what: string): CID {
   try {
-    return parsePieceCid(decodeURIComponent(text ?? ''));
+    return parsePieceCid(text);
   } catch (error) {
-    const message = error instanceof PieceCidError ? error.message : 'it is not valid percent-encoding';
-    throw new HttpError(400, 'INVALID_CID', `${what}: ${message}`);
+    if (!(error instanceof PieceCidError)) throw error;
+    throw new HttpError(400, 'INVALID_CID', `${what}: ${error.message}`);
   }
+}
+
+/** A CID from a URL path segment, percent-decoded first. */
+function cidParam(segment: string | undefined): CID {
+  let text: string;
+  try {
+    text = decodeURIComponent(segment ?? '');
+  } catch {
+    throw new HttpError(400, 'INVALID_CID', 'piece CID: it is not valid percent-encoding');
+  }
+  return parseCid(text, 'piece CID');
 }
 
 function payerParam(url: URL, required: true): Hex;
@@ -250,7 +261,7 @@ export function createProviderHandler(deps: RouteDeps) {
       let cid: CID;
       let admission;
       try {
-        cid = cidParam(item.cid, `piece ${JSON.stringify(item.cid.slice(0, 70))}`);
+        cid = parseCid(item.cid, `piece ${JSON.stringify(item.cid.slice(0, 70))}`);
         admission = holdings.admit(payer, cid, item.size);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
