@@ -8,6 +8,7 @@
 import type { ClientApi, ContractShape, EventSubscriber, Handlers } from './define';
 import { appEvents, appMethods, networkMethods } from './app';
 import { approvalEvents, approvalMethods } from './approval';
+import { downloadMethods, providersMethods, uploadEvents, uploadMethods } from './upload';
 import { walletEvents, walletMethods } from './wallet';
 
 export const contract = {
@@ -16,11 +17,15 @@ export const contract = {
     network: networkMethods,
     wallet: walletMethods,
     approval: approvalMethods,
+    upload: uploadMethods,
+    download: downloadMethods,
+    providers: providersMethods,
   },
   events: {
     ...appEvents,
     ...walletEvents,
     ...approvalEvents,
+    ...uploadEvents,
   },
 } as const satisfies ContractShape;
 
