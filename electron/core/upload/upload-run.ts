@@ -12,8 +12,8 @@
  *
  * Failures, as the reference table says: the primary failing to store or park is a StoreError;
  * a secondary failing is recorded, and an auto-selected one is replaced by the next healthy
- * provider, which catches up on the waves it missed (quoted, paid, pulled) — up to
- * `maxSecondaryAttempts` secondaries in all. Commits run on every copy holding everything; if
+ * provider, which catches up on the waves it missed (quoted, pulled, then paid) — up to
+ * `maxSecondaryAttempts` secondaries in all, and only while the approved amount lasts. Commits run on every copy holding everything; if
  * none succeeds it is a CommitError, otherwise the result lists the copies and the failures.
  */
 import { CofferError } from '../../../shared/api/errors';
@@ -69,6 +69,8 @@ export class RunState {
   wavesDone = false;
   /** Secondaries tried so far (first choices and replacements). */
   secondaryAttempts: number;
+  /** The approval's amount ran out paying a replacement: no further replacement is tried. */
+  budgetSpent = false;
 
   constructor(
     readonly context: RunContext,
@@ -268,6 +270,7 @@ function failCopy(state: RunState, copy: Copy, error: unknown): void {
     return;
   }
   copy.fail(error instanceof CopyFailed ? error.stage : copy.stage, messageOf(error));
+  if (error instanceof CopyFailed && error.stage === 'paying') state.budgetSpent = true;
   context.journal.putCopy(context.uploadId, copy.toRow());
   context.journal.step(context.uploadId, 'copy-failed', 'failed', copy.id, copy.failure);
   context.changed();
@@ -277,11 +280,11 @@ function failCopy(state: RunState, copy: Copy, error: unknown): void {
 /**
  * Replaces a failed auto-selected secondary with the next healthy provider of the pool: signs its
  * authorisation, lets it join the waves not yet paid, and catches it up on the others (quote,
- * pay, pull, wave by wave, each once the primary has stored it).
+ * pull, pay, wave by wave, each once the primary has stored it).
  */
 async function replace(state: RunState): Promise<void> {
   const { context } = state;
-  if (!context.pool || state.secondaryAttempts >= context.options.maxSecondaryAttempts) return;
+  if (!context.pool || state.budgetSpent || state.secondaryAttempts >= context.options.maxSecondaryAttempts) return;
   const candidate = await context.pool.next();
   if (!candidate) return;
   state.secondaryAttempts++;
@@ -311,11 +314,14 @@ async function replace(state: RunState): Promise<void> {
   const source = sourceCopy(context)!;
   for (let wave = 0; wave < copy.joinedWave; wave++) {
     const pieces = context.plan.waves[wave]!;
+    // A pull needs the pieces quoted, not paid: paying once they have arrived costs nothing when
+    // the replacement fails too.
     onCopy(state, copy, async () => {
       await state.stored[wave]!.promise;
       const unpaid = pieces.filter((piece) => !copy.hasPaymentFor(piece));
-      if (unpaid.length > 0) await state.payments.pay(null, await state.payments.quote(copy, unpaid));
+      const quoted = unpaid.length > 0 ? await state.payments.quote(copy, unpaid) : [];
       await pullPieces(context, copy, source, pieces);
+      await state.payments.pay(null, quoted);
     });
   }
   if (state.wavesDone) queueParkedCheck(state, copy);
