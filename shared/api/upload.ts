@@ -55,6 +55,9 @@ export const UploadFileInput = z.discriminatedUnion('kind', [
 ]);
 
 export const MAX_COPIES = 8;
+export const MIN_CHUNK_SIZE = 1024;
+export const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+export const MAX_WAVE_SIZE = 128;
 
 export const StartUploadInput = z
   .object({
@@ -67,6 +70,10 @@ export const StartUploadInput = z
     dataSetIds: z.array(ChainId).min(1).max(MAX_COPIES).optional(),
     /** Requests in flight at once (quotes, single stores, status checks); default: the setting. */
     chunkConcurrency: z.number().int().min(1).max(64).optional(),
+    /** Bytes per chunk (default 1 MiB). */
+    chunkSize: z.number().int().min(MIN_CHUNK_SIZE).max(MAX_CHUNK_SIZE).optional(),
+    /** Chunks per wave: quoted and paid in one transaction, stored in one request (default 64). */
+    waveSize: z.number().int().min(1).max(MAX_WAVE_SIZE).optional(),
     account: z.number().int().min(0).max(0x7fffffff).default(0),
   })
   .strict()

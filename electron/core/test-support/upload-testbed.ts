@@ -31,7 +31,9 @@ export interface UploadTestbed {
   clearFaults(): void;
   /** Chain events as an oracle. */
   chain: {
-    quotesPaid(): Promise<{ quoteDigest: Hex; provider: Address; pieceDigest: Hex; txHash: Hex }[]>;
+    quotesPaid(): Promise<
+      { quoteDigest: Hex; payer: Address; provider: Address; pieceDigest: Hex; txHash: Hex }[]
+    >;
     piecesAdded(): Promise<{ dataSetId: bigint; pieceDigests: readonly Hex[]; txHash: Hex }[]>;
     paymentTransactions(): Promise<Set<Hex>>;
   };
@@ -119,6 +121,7 @@ function chainOracle(devnet: Devnet): UploadTestbed['chain'] {
     (await client.getLogs({ address: paymentVault as Address, event: quotePaid, fromBlock: 0n })).map(
       (log) => ({
         quoteDigest: log.args.quoteDigest!,
+        payer: log.args.payer!,
         provider: log.args.provider!,
         pieceDigest: log.args.pieceDigest!,
         txHash: log.transactionHash,

@@ -51,12 +51,14 @@ async function failedUpload(extra: Parameters<typeof upload>[0] = {}) {
     },
     (e: unknown) => e as Error,
   );
-  const [latest] = bed.core.uploads!.list({ offset: 0, limit: 1 }).uploads;
-  return { error, view: bed.core.uploads!.get(latest!.uploadId) };
+  const [latest] = (await bed.core.uploads!.list({ offset: 0, limit: 1 })).uploads;
+  return { error, view: await bed.core.uploads!.get(latest!.uploadId) };
 }
 
 async function digestsOnChain(): Promise<Set<string>> {
-  return new Set((await bed.chain.piecesAdded()).flatMap((event) => event.pieceDigests.map((d) => d.toLowerCase())));
+  return new Set(
+    (await bed.chain.piecesAdded()).flatMap((event) => event.pieceDigests.map((d) => d.toLowerCase())),
+  );
 }
 
 const copyIds = (result: UploadResult) => result.copies.map((copy) => [copy.providerId, copy.role]);
@@ -97,7 +99,12 @@ describe('behaviour matrix', () => {
       [id(2), 'secondary'],
     ]);
     expect(result.failures).toEqual([
-      { providerId: id(1), role: 'secondary', stage: 'pulling', error: expect.stringMatching(/refused to pull/) },
+      {
+        providerId: id(1),
+        role: 'secondary',
+        stage: 'pulling',
+        error: expect.stringMatching(/refused to pull/),
+      },
     ]);
   });
 
@@ -107,12 +114,16 @@ describe('behaviour matrix', () => {
     const result = await upload({ providerIds: [id(0), id(1)] });
     expect(copyIds(result)).toEqual([[id(0), 'primary']]);
     expect(result.failures).toEqual([
-      { providerId: id(1), role: 'secondary', stage: 'pulling', error: expect.stringMatching(/refused to pull/) },
+      {
+        providerId: id(1),
+        role: 'secondary',
+        stage: 'pulling',
+        error: expect.stringMatching(/refused to pull/),
+      },
     ]);
     expect(order.slice(2).map((p) => p.metrics().requests.quotes?.count ?? 0)).toEqual(quotesBefore);
-    expect(bed.core.uploads!.get(bed.core.uploads!.list({ offset: 0, limit: 1 }).uploads[0]!.uploadId).state).toBe(
-      'partial',
-    );
+    const [latest] = (await bed.core.uploads!.list({ offset: 0, limit: 1 })).uploads;
+    expect(latest!.state).toBe('partial');
   });
 
   it('all secondary attempts exhausted → primary-only copy, failures for the 5 tried', async () => {
@@ -132,7 +143,12 @@ describe('behaviour matrix', () => {
     const result = await upload({ copies: 2 });
     expect(copyIds(result)).toEqual([[id(1), 'secondary']]);
     expect(result.failures).toEqual([
-      { providerId: id(0), role: 'primary', stage: 'committing', error: expect.stringMatching(/did not commit/) },
+      {
+        providerId: id(0),
+        role: 'primary',
+        stage: 'committing',
+        error: expect.stringMatching(/did not commit/),
+      },
     ]);
     const onChain = await digestsOnChain();
     expect(onChain.has(pieceDigestOf(parsePieceCid(result.root)))).toBe(true);
@@ -157,7 +173,12 @@ describe('behaviour matrix', () => {
     const result = await upload({ copies: 2 });
     expect(copyIds(result)).toEqual([[id(0), 'primary']]);
     expect(result.failures).toEqual([
-      { providerId: id(1), role: 'secondary', stage: 'committing', error: expect.stringMatching(/did not commit/) },
+      {
+        providerId: id(1),
+        role: 'secondary',
+        stage: 'committing',
+        error: expect.stringMatching(/did not commit/),
+      },
     ]);
   });
 
@@ -178,7 +199,12 @@ describe('behaviour matrix', () => {
     const result = await upload({ providerIds: [id(0), id(1), id(2)] });
     expect(result.copies).toHaveLength(2);
     expect(result.failures).toEqual([
-      { providerId: id(2), role: 'secondary', stage: 'pulling', error: expect.stringMatching(/OUT_OF_SPACE/) },
+      {
+        providerId: id(2),
+        role: 'secondary',
+        stage: 'pulling',
+        error: expect.stringMatching(/OUT_OF_SPACE/),
+      },
     ]);
   });
 });

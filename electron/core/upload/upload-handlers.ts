@@ -24,8 +24,8 @@ export function createUploadHandlers(
   return {
     upload: {
       start: (input) => up().start(input),
-      list: async (input) => up().list(input),
-      get: async ({ uploadId }) => up().get(uploadId),
+      list: (input) => up().list(input),
+      get: ({ uploadId }) => up().get(uploadId),
       pause: ({ uploadId }) => up().pause(uploadId),
       resume: ({ uploadId }) => up().resume(uploadId),
       cancel: ({ uploadId }) => up().cancel(uploadId),

@@ -284,7 +284,8 @@ function failCopy(state: RunState, copy: Copy, error: unknown): void {
  */
 async function replace(state: RunState): Promise<void> {
   const { context } = state;
-  if (!context.pool || state.budgetSpent || state.secondaryAttempts >= context.options.maxSecondaryAttempts) return;
+  if (!context.pool || state.budgetSpent || state.secondaryAttempts >= context.options.maxSecondaryAttempts)
+    return;
   const candidate = await context.pool.next();
   if (!candidate) return;
   state.secondaryAttempts++;

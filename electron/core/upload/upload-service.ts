@@ -93,6 +93,7 @@ export class UploadService {
         .flatMap((row) => this.journal.files(row.id).map((file) => file.stagedId ?? '')),
     );
     void options.staging.sweep(inUse);
+    void this.#tokenOf().catch(() => null);
   }
 
   settings() {
@@ -139,7 +140,7 @@ export class UploadService {
         return { path: staged.path, name: staged.name, stagedId: file.stagedId };
       }),
     );
-    const chunkSize = this.options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const chunkSize = input.chunkSize ?? this.options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     await inspectFiles(files, chunkSize);
     const session = UploadSession.create(
       this.#env,
@@ -151,7 +152,7 @@ export class UploadService {
         dataSetIds: input.dataSetIds ?? null,
         chunkConcurrency: input.chunkConcurrency ?? this.settings().chunkConcurrency,
         chunkSize,
-        waveSize: this.options.waveSize ?? DEFAULT_WAVE_SIZE,
+        waveSize: input.waveSize ?? this.options.waveSize ?? DEFAULT_WAVE_SIZE,
         callbacks,
       },
       (s) => this.#onChange(s),
@@ -162,7 +163,8 @@ export class UploadService {
     return { uploadId: session.id };
   }
 
-  list(input: { offset: number; limit: number }) {
+  async list(input: { offset: number; limit: number }) {
+    await this.#tokenOf().catch(() => null);
     const { uploads, total } = this.journal.listUploads(input.offset, input.limit);
     const running = [...this.#sessions.values()].filter(
       (s) => s.running && !uploads.some((row) => row.id === s.id),
@@ -180,13 +182,14 @@ export class UploadService {
     };
   }
 
-  get(uploadId: string): UploadView {
+  async get(uploadId: string): Promise<UploadView> {
+    await this.#tokenOf().catch(() => null);
     return this.#view(this.#session(uploadId));
   }
 
   /** Uploads a run stopped in the middle (this one or an earlier one), to offer resuming them. */
-  interrupted(): UploadView[] {
-    return this.journal.uploadsIn(['interrupted', 'paused']).map((row) => this.get(row.id));
+  interrupted(): Promise<UploadView[]> {
+    return Promise.all(this.journal.uploadsIn(['interrupted', 'paused']).map((row) => this.get(row.id)));
   }
 
   /** The session of an upload, running here or brought back from the journal. */
@@ -197,14 +200,14 @@ export class UploadService {
   async pause(uploadId: string): Promise<UploadView> {
     const session = this.#session(uploadId);
     await session.pause();
-    return this.#view(session);
+    return this.get(uploadId);
   }
 
   async resume(uploadId: string): Promise<UploadView> {
     await this.#requireUnlocked();
     const session = this.#session(uploadId);
     session.resume();
-    return this.#view(session);
+    return this.get(uploadId);
   }
 
   async cancel(uploadId: string): Promise<CancelSummary> {
@@ -226,14 +229,14 @@ export class UploadService {
     await this.#requireUnlocked();
     const session = this.#session(uploadId);
     session.topUp(copies);
-    return this.#view(session);
+    return this.get(uploadId);
   }
 
   async retryCommit(uploadId: string): Promise<UploadView> {
     await this.#requireUnlocked();
     const session = this.#session(uploadId);
     session.retryCommit();
-    return this.#view(session);
+    return this.get(uploadId);
   }
 
   /** Providers from the registry, pinged, with this account's data sets. */

@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { CofferError } from '../../../shared/api/errors';
+import { formatBytes } from '../../../shared/format-bytes';
 import type { CancelSummary, UploadResult, UploadStage, UploadState } from '../../../shared/api/upload';
 import type { Address, NetworkManifest } from '../../../shared/network-manifest';
 import type { ProviderDirectory, ProviderInfo } from '../providers/provider-directory';
@@ -550,31 +551,29 @@ export class UploadSession {
         ),
       );
     }
-    await context.limit.map(
-      this.copies.filter((copy) => copy.active),
-      async (copy) => {
-        const unsure = plan.pieces.filter(
-          (piece) => copy.held.get(piece.index) !== 'parked' && copy.held.get(piece.index) !== 'committed',
-        );
-        const statuses = await context.limit.map(unsure, async (piece) =>
-          copy.client.pieceStatus(piece.cid, this.#payer!, { signal: context.signal }).then(
-            (status) => status.status,
-            () => 'unknown' as const,
-          ),
-        );
-        const held = unsure.flatMap((piece, i) =>
-          statuses[i] === 'unknown' ? [] : [{ pieceIndex: piece.index, status: holdingOf(statuses[i]!) }],
-        );
-        const gone = unsure.filter((_, i) => statuses[i] === 'unknown').map((piece) => piece.index);
-        journal.recordHoldings(this.id, copy.id, held, {
-          step: 'checked',
-          detail: { held: held.length, gone: gone.length },
-        });
-        journal.dropHoldings(this.id, copy.id, gone);
-        for (const { pieceIndex, status } of held) copy.held.set(pieceIndex, status);
-        for (const piece of gone) copy.held.delete(piece);
-      },
-    );
+    // Copy after copy: the limit bounds the status requests, and must not be held while waiting on itself.
+    for (const copy of this.copies.filter((c) => c.active)) {
+      const unsure = plan.pieces.filter(
+        (piece) => copy.held.get(piece.index) !== 'parked' && copy.held.get(piece.index) !== 'committed',
+      );
+      const statuses = await context.limit.map(unsure, async (piece) =>
+        copy.client.pieceStatus(piece.cid, this.#payer!, { signal: context.signal }).then(
+          (status) => status.status,
+          () => 'unknown' as const,
+        ),
+      );
+      const held = unsure.flatMap((piece, i) =>
+        statuses[i] === 'unknown' ? [] : [{ pieceIndex: piece.index, status: holdingOf(statuses[i]!) }],
+      );
+      const gone = unsure.filter((_, i) => statuses[i] === 'unknown').map((piece) => piece.index);
+      journal.recordHoldings(this.id, copy.id, held, {
+        step: 'checked',
+        detail: { held: held.length, gone: gone.length },
+      });
+      journal.dropHoldings(this.id, copy.id, gone);
+      for (const { pieceIndex, status } of held) copy.held.set(pieceIndex, status);
+      for (const piece of gone) copy.held.delete(piece);
+    }
     this.#changed();
   }
 
@@ -821,17 +820,6 @@ export function describeFiles(plan: UploadPlan): string {
   const size = formatBytes(plan.totalBytes);
   if (plan.files.length === 1) return `${first!.name} (${size})`;
   return `${plan.files.length} files (${size})`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 type TokenLike = { decimals: number; symbol: string };
