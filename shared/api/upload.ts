@@ -131,11 +131,14 @@ export const ProviderProgress = z.object({
   error: ErrorInfo.nullable(),
 });
 
+/** A media type as the manifest keeps it, e.g. `image/png`. */
+const MediaType = z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'expected a media type');
+
 export const FileProgress = z.object({
   index: z.number().int().nonnegative(),
   name: z.string(),
   size: z.number().int().nonnegative(),
-  mediaType: z.string(),
+  mediaType: MediaType,
   chunks: z.number().int().nonnegative(),
   providers: z.array(
     z.object({

@@ -48,6 +48,17 @@ const REVIEWED: Record<string, string> = {
   'summary.details[].label': 'labels written by the core',
   'summary.counterparties[].label': 'provider / contract names',
   'domains[].name': 'EIP-712 domain names from shared/chain/eip712.ts',
+  'files[].name': "names of the user's own files (as the upload manifest keeps them)",
+  'uploads[].fileNames[]': "names of the user's own files",
+  destination: 'the path the user chose to download to',
+  'providers[].commitTxHash': 'a commit transaction hash',
+  'payments[].txHash': 'payment transaction hashes',
+  'error.message': 'a sentence written by the core about the upload or download',
+  'uploads[].error.message': 'a sentence written by the core about the upload',
+  'providers[].error.message': "a sentence written by the core about a provider's failure",
+  'result.failures[].error': "a sentence written by the core about a provider's failure",
+  'fallbacks[].reason': 'why a provider could not serve a chunk, written by the core',
+  'providers[].problem': "why a provider did not answer its ping, written by the core",
 };
 
 interface Leaf {
