@@ -277,7 +277,7 @@ export const DownloadView = z.object({
   downloadId: DownloadId,
   root: Cid,
   state: DownloadState,
-  /** A file for a one-file upload, else a folder holding the files by name. */
+  /** The file of a one-file upload downloaded to a file, else the folder holding the files by name. */
   destination: z.string(),
   files: z.array(z.object({ name: z.string(), size: z.number().int(), bytesDone: z.number().int() })),
   bytesDone: z.number().int().nonnegative(),
@@ -294,7 +294,13 @@ export type DownloadView = z.infer<typeof DownloadView>;
 export const downloadMethods = {
   start: method(
     'Download an upload by its root CID, verified chunk by chunk, to a file or folder.',
-    z.object({ root: Cid, destination: z.string().min(1).max(4096).optional() }).strict(),
+    z
+      .object({
+        root: Cid,
+        /** A file (one-file upload) or folder; default: a folder named by the root in the data folder. */
+        destination: z.string().min(1).max(4096).optional(),
+      })
+      .strict(),
     z.object({ downloadId: DownloadId }),
   ),
   get: method('A download and its progress.', z.object({ downloadId: DownloadId }).strict(), DownloadView),

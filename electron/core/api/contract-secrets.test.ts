@@ -58,7 +58,7 @@ const REVIEWED: Record<string, string> = {
   'providers[].error.message': "a sentence written by the core about a provider's failure",
   'result.failures[].error': "a sentence written by the core about a provider's failure",
   'fallbacks[].reason': 'why a provider could not serve a chunk, written by the core',
-  'providers[].problem': "why a provider did not answer its ping, written by the core",
+  'providers[].problem': 'why a provider did not answer its ping, written by the core',
 };
 
 interface Leaf {

@@ -61,6 +61,7 @@ export class DownloadService {
         const { paths } = await downloadRoot({
           root: input.root,
           destination,
+          folder: input.destination === undefined,
           sources: await this.#sources(input.root),
           onProgress: (progress) => {
             record.progress = progress;

@@ -39,6 +39,8 @@ export interface DownloadRequest {
   root: string;
   /** Where to write: a file for a one-file upload (or a folder to put it in), else a folder. */
   destination: string;
+  /** Always treat `destination` as a folder, the files in it by name. */
+  folder?: boolean;
   /** Providers to try, best first; those that do not hold the root are skipped. */
   sources: readonly DownloadSource[];
   concurrency?: number;
@@ -90,7 +92,7 @@ export async function downloadRoot(
   progress.bytesTotal = manifest.files.reduce((sum, file) => sum + file.size, 0);
   progress.chunksTotal = manifest.files.reduce((sum, file) => sum + file.chunks.length, 0);
   request.onProgress?.(progress);
-  const targets = await targetsFor(request.destination, manifest);
+  const targets = await targetsFor(request.destination, manifest, request.folder ?? false);
   const limit = new ConcurrencyLimit(request.concurrency ?? 4);
   for (const [index, file] of manifest.files.entries()) {
     const target = targets[index]!;
@@ -181,10 +183,10 @@ async function holdersOf(
 }
 
 /** Where each file goes: a folder of files by name, or one file. */
-async function targetsFor(destination: string, manifest: UploadManifest): Promise<string[]> {
+async function targetsFor(destination: string, manifest: UploadManifest, folder: boolean): Promise<string[]> {
   const resolved = path.resolve(destination);
   const existing = await stat(resolved).catch(() => null);
-  if (manifest.files.length === 1 && !existing?.isDirectory()) {
+  if (manifest.files.length === 1 && !folder && !existing?.isDirectory()) {
     await mkdir(path.dirname(resolved), { recursive: true });
     return [resolved];
   }
