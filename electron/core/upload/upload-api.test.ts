@@ -106,7 +106,7 @@ describe('upload API', () => {
     expect(details.Root).toBe(end.root);
     expect(details['Expected cost']).toMatch(/tUSD$/);
     expect(details.Signs).toMatch(/CreateDataSet and AddPieces \(4 pieces\) for each provider/);
-    expect(details.Pays).toMatch(/one transaction per wave of 4 pieces \(1 waves\)/);
+    expect(details.Pays).toMatch(/one transaction per wave of up to 4 chunks \(1 wave\)/);
     // Primary, secondary, then the standby providers a failed copy could be replaced with.
     expect(request.summary.counterparties).toHaveLength(4);
     expect(BigInt(request.summary.amount.raw)).toBeGreaterThan(BigInt(end.cost.estimated!.raw));

@@ -207,7 +207,13 @@ function assemble(
       size: root.bytes.length,
       source: { kind: 'root' },
     });
-  const pieces = all.map((piece) => ({ ...piece, wave: Math.floor(piece.index / waveSize) }));
+  // Waves of `waveSize` chunks; the manifest rides with the last one (it is written last, once
+  // every chunk it names is known), so an upload of N chunks is paid in ceil(N / waveSize) waves.
+  const lastChunkWave = Math.max(0, Math.ceil(chunkPieces.length / waveSize) - 1);
+  const pieces = all.map((piece) => ({
+    ...piece,
+    wave: piece.index < chunkPieces.length ? Math.floor(piece.index / waveSize) : lastChunkWave,
+  }));
   const waves: number[][] = [];
   for (const piece of pieces) (waves[piece.wave] ??= []).push(piece.index);
   return {

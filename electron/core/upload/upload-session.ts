@@ -882,7 +882,7 @@ function approvalDetails(
     },
     {
       label: 'Pays',
-      value: `PaymentVault.payForQuotes, one transaction per wave of ${plan.waveSize} pieces (${plan.waves.length} waves)`,
+      value: `PaymentVault.payForQuotes, one transaction per wave of up to ${plan.waveSize} chunks (${plan.waves.length} ${plan.waves.length === 1 ? 'wave' : 'waves'})`,
     },
   ];
   return lines.slice(0, 64).map((line) => ({ label: line.label, value: line.value.slice(0, 500) }));
