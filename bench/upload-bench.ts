@@ -31,7 +31,7 @@ import { paymentVaultAbi } from '../shared/contracts/abis';
 import type { NetworkManifest } from '../shared/network-manifest';
 import type { BenchResult, Target } from './report';
 import type { ClientFigures, ClientJob } from './upload-client';
-import type { BenchDevnetOptions } from './upload-devnet';
+import type { BenchDevnetOptions, BenchProvider } from './upload-devnet';
 
 const MiB = 1024 * 1024;
 const SMALL_FILES = 1000;
@@ -40,7 +40,7 @@ const PASSWORD = 'upload bench password';
 
 interface DevnetHandle {
   manifest: NetworkManifest;
-  providers: { providerId: number; url: string; endorsed: boolean }[];
+  providers: BenchProvider[];
   sinkUrl: string;
   stop(): Promise<void>;
 }
@@ -189,8 +189,16 @@ export async function runUploadBench(): Promise<BenchResult> {
       randomFile(path.join(dataRoot, 'small', `f${String(i).padStart(4, '0')}.bin`), SMALL_SIZE),
     ),
   );
-  // Slots 0 and 1 endorsed (batch store); slot 2 without batch store; 1-second blocks.
-  const devnet = await startBenchDevnet({ providers: [{}, {}, { batch: false }, {}], blockTime: 1 });
+  // Two endorsed providers with batch store, one without batch store, one more; 1-second blocks.
+  const devnet = await startBenchDevnet({
+    providers: [
+      { endorsed: true, batch: true },
+      { endorsed: true, batch: true },
+      { endorsed: false, batch: false },
+      { endorsed: false, batch: true },
+    ],
+    blockTime: 1,
+  });
   try {
     const [batching, , unbatching] = devnet.providers;
     console.error('upload bench: raw baseline…');

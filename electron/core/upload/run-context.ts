@@ -97,8 +97,9 @@ export async function paymentsConfirmed(
 
 /**
  * Waits until `copy`'s provider has room in its pre-registration cache for `bytes` more that may
- * arrive before their payment is seen: what it holds unpaid must leave room under half its
- * per-payer cap. With nothing unpaid held, anything may go.
+ * arrive before their payment is seen: what it holds unconfirmed must leave room under half its
+ * per-payer cap. With nothing unconfirmed held — or no payment in flight that could free room —
+ * anything may go.
  */
 export async function cacheRoom(context: RunContext, copy: Copy, bytes: number): Promise<void> {
   const cache = copy.cacheLimits;
@@ -106,7 +107,7 @@ export async function cacheRoom(context: RunContext, copy: Copy, bytes: number):
   for (;;) {
     context.signal.throwIfAborted();
     const waiting = copy.unpaidHeldBytes(sizeOf(context));
-    if (waiting === 0 || waiting + bytes <= budget) return;
+    if (waiting === 0 || waiting + bytes <= budget || copy.paying.size === 0) return;
     await copy.nextChange(context.signal);
   }
 }

@@ -2,9 +2,11 @@
  * One run of an upload, once its providers are chosen, approved and their authorisations signed:
  * the waves, then the commits, then the result.
  *
- * Waves (of up to 64 pieces): each wave is quoted by every copy taking part and paid in ONE
+ * Waves (of up to 64 chunks): each wave is quoted by every copy taking part and paid in ONE
  * transaction, up to `lookahead` waves ahead of the wave being stored, so paying wave N+1 overlaps
- * storing wave N and several payments may be in flight. The wave is stored on the primary (one
+ * storing wave N and several payments may be in flight; a wave's pieces go out as soon as it is
+ * quoted, without waiting for its payment to be sent (providers cache what outruns its payment,
+ * within their cache limits, which the run keeps to). The wave is stored on the primary (one
  * batch request), then every secondary pulls it from the primary on its own queue while the
  * primary takes the next wave. Once a wave's payment is mined, the primary must confirm the wave
  * parked. A run on a journal that already holds some of this (a resume) does only what is left:
@@ -22,7 +24,7 @@ import { authorizationUsable, presign } from './authorizations';
 import { commitCopy, followCommit } from './copy-commit';
 import { confirmParked } from './parking';
 import { storePieces } from './primary-store';
-import { type RunContext, sourceCopy } from './run-context';
+import { cacheRoom, type RunContext, sourceCopy } from './run-context';
 import { pullPieces } from './secondary-pull';
 import { Copy } from './upload-copy';
 import { CommitError, CopyFailed, type CopyFailure, messageOf, StoreError } from './upload-errors';
@@ -134,6 +136,11 @@ async function waves(state: RunState): Promise<void> {
     await prepare(wave).catch(sourceFailed);
     const pieces = plan.waves[wave]!;
     if (storing) {
+      await cacheRoom(
+        context,
+        source,
+        pieces.reduce((sum, piece) => sum + plan.pieces[piece]!.size, 0),
+      );
       await storePieces(context, source, pieces);
       state.background.add(
         confirmParked(context, source, pieces).then((problem) => {
@@ -235,9 +242,15 @@ async function prepareWave(state: RunState, wave: number): Promise<void> {
     }),
   );
   context.signal.throwIfAborted();
-  await state.payments.pay(
-    wave,
-    quoted.flat().filter(({ copy }) => copy.active),
+  // Sent in the background: the pieces may go out now; providers hold them in their
+  // pre-registration cache until the payment is seen.
+  state.background.add(
+    state.payments
+      .pay(
+        wave,
+        quoted.flat().filter(({ copy }) => copy.active),
+      )
+      .then(() => undefined),
   );
 }
 

@@ -306,21 +306,25 @@ export class UploadService {
     return this.#token;
   }
 
-  /** Emits progress: at once when the state changed, otherwise at most every PROGRESS_INTERVAL_MS. */
+  /**
+   * Emits progress: at once when the upload's state or a provider's stage changed, otherwise at
+   * most every PROGRESS_INTERVAL_MS.
+   */
   #onChange(session: UploadSession): void {
     const entry = this.#emitted.get(session.id) ?? { at: 0, state: '' };
     this.#emitted.set(session.id, entry);
+    const shape = `${session.state} ${session.copies.map((copy) => copy.stage).join(',')}`;
     const emit = () => {
       entry.timer = undefined;
       entry.at = Date.now();
-      entry.state = session.state;
+      entry.state = shape;
       this.options.emitProgress(this.#view(session));
       if (FINAL_STATES.has(session.state) && !session.running) {
         this.#meter.forget(session.id);
         void this.#cleanUp(session);
       }
     };
-    if (session.state !== entry.state || !session.running) {
+    if (shape !== entry.state || !session.running) {
       clearTimeout(entry.timer);
       emit();
     } else if (!entry.timer)
