@@ -2,14 +2,20 @@
  * Confirms that a provider has parked pieces: once their payment is mined, the provider must see
  * it and move them out of its pre-registration cache. Pieces the store or pull already reported
  * parked need no check; for the others one piece is watched until it moves (a payment promotes
- * its pieces together), then the rest are checked. A provider that has not parked them within
- * `parkTimeoutMs`, or has dropped one, fails — the reference's "parked confirmation" sub-stage.
+ * its pieces together), then the rest are checked, several at once (status reads are cheap, and
+ * are kept apart from the upload's request limit so they never hold up a store or a quote). A
+ * provider that has not parked them within `parkTimeoutMs`, or has dropped one, fails — the
+ * reference's "parked confirmation" sub-stage.
  */
+import { ConcurrencyLimit } from './concurrency-limit';
 import type { RunContext } from './run-context';
 import { paymentsConfirmed } from './run-context';
 import type { Copy } from './upload-copy';
 import { sleep } from './upload-chain';
 import { messageOf } from './upload-errors';
+
+/** Status reads in flight at once per check. */
+const STATUS_CONCURRENCY = 8;
 
 /** Returns null when every piece is parked, else what went wrong. */
 export async function confirmParked(
@@ -32,9 +38,9 @@ export async function confirmParked(
     }
   };
   while (pending.length > 0) {
-    const canary = await context.limit.run(() => status(pending[0]!));
+    const canary = await status(pending[0]!);
     if (canary === 'parked') {
-      const all = await context.limit.map(pending, status);
+      const all = await new ConcurrencyLimit(STATUS_CONCURRENCY).map(pending, status);
       const parked = pending.filter((_, i) => all[i] === 'parked');
       for (const piece of parked) copy.held.set(piece, 'parked');
       if (parked.length > 0)
