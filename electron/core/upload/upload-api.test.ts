@@ -88,10 +88,11 @@ describe('upload API', () => {
     const file = await bed.file('api-rejected.bin', 300 * 1024);
     bed.approver = () => 'reject';
     const before = (await bed.chain.paymentTransactions()).size;
-    let uploadId: string | undefined;
-    const { done, views } = progressOf(() => uploadId);
-    uploadId = (await call<{ uploadId: string }>('upload.start', { files: [{ kind: 'path', path: file }] }))
-      .uploadId;
+    const started: { uploadId?: string } = {};
+    const { done, views } = progressOf(() => started.uploadId);
+    started.uploadId = (
+      await call<{ uploadId: string }>('upload.start', { files: [{ kind: 'path', path: file }] })
+    ).uploadId;
     const end = await done;
     bed.approver = () => 'approve';
     expect(end.state).toBe('cancelled');
@@ -114,11 +115,13 @@ describe('upload API', () => {
 
   it('uploads through the contract with progress per provider, then downloads by root', async () => {
     const file = await bed.file('api-b.bin', 900 * 1024);
-    let uploadId: string | undefined;
-    const { done, views } = progressOf(() => uploadId);
-    uploadId = (
-      await call<{ uploadId: string }>('upload.start', { files: [{ kind: 'path', path: file }], copies: 2 })
-    ).uploadId;
+    const started: { uploadId?: string } = {};
+    const { done, views } = progressOf(() => started.uploadId);
+    const { uploadId } = await call<{ uploadId: string }>('upload.start', {
+      files: [{ kind: 'path', path: file }],
+      copies: 2,
+    });
+    started.uploadId = uploadId;
     const end = await done;
     expect(end.state).toBe('completed');
     const stages = (role: string) => [

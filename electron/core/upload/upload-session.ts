@@ -328,7 +328,6 @@ export class UploadSession {
   }
 
   async #resumed(context: RunContext): Promise<UploadResult> {
-    const { env } = this;
     const plan = this.plan!;
     this.#setState('preparing', null);
     for (const file of plan.files) {
@@ -761,15 +760,16 @@ export class UploadSession {
       ...env.runOptions,
       chunkConcurrency: this.request.chunkConcurrency,
     };
-    const session = this;
+    // The plan, the payer and the copies are set (or replaced) while the run goes on.
+    const current = { plan: () => this.plan!, payer: () => this.#payer!, copies: () => this.copies };
     return {
       uploadId: this.id,
       get plan() {
-        return session.plan!;
+        return current.plan();
       },
       account: this.request.account,
       get payer() {
-        return session.#payer!;
+        return current.payer();
       },
       journal: env.journal,
       signer: env.signer,
@@ -777,7 +777,7 @@ export class UploadSession {
       chain: env.chain,
       directory: env.directory,
       get copies() {
-        return session.copies;
+        return current.copies();
       },
       options,
       limit: new ConcurrencyLimit(options.chunkConcurrency),
