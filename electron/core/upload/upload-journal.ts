@@ -366,12 +366,7 @@ export class UploadJournal {
   }
 
   files(id: string): JournalFile[] {
-    return (
-      this.db.prepare('SELECT * FROM upload_files WHERE upload_id = ? ORDER BY file_index').all(id) as Record<
-        string,
-        unknown
-      >[]
-    ).map((r) => ({
+    return this.#rows('SELECT * FROM upload_files WHERE upload_id = ? ORDER BY file_index', id).map((r) => ({
       index: Number(r.file_index),
       name: String(r.name),
       path: String(r.path),
@@ -384,19 +379,17 @@ export class UploadJournal {
   }
 
   pieces(id: string): JournalPiece[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM upload_pieces WHERE upload_id = ? ORDER BY piece_index')
-        .all(id) as Record<string, unknown>[]
-    ).map((r) => ({
-      index: Number(r.piece_index),
-      cid: String(r.cid),
-      size: Number(r.size),
-      source:
-        r.file_index === null
-          ? { kind: 'root' as const }
-          : { kind: 'file' as const, fileIndex: Number(r.file_index), offset: Number(r.file_offset) },
-    }));
+    return this.#rows('SELECT * FROM upload_pieces WHERE upload_id = ? ORDER BY piece_index', id).map(
+      (r) => ({
+        index: Number(r.piece_index),
+        cid: String(r.cid),
+        size: Number(r.size),
+        source:
+          r.file_index === null
+            ? { kind: 'root' as const }
+            : { kind: 'file' as const, fileIndex: Number(r.file_index), offset: Number(r.file_offset) },
+      }),
+    );
   }
 
   // --- copies ---
@@ -435,26 +428,24 @@ export class UploadJournal {
   }
 
   copies(uploadId: string): CopyRow[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM upload_copies WHERE upload_id = ? ORDER BY attempt')
-        .all(uploadId) as Record<string, unknown>[]
-    ).map((r) => ({
-      providerId: Number(r.provider_id),
-      address: String(r.address) as `0x${string}`,
-      url: String(r.url),
-      endorsed: r.endorsed === 1,
-      role: r.role as CopyRole,
-      explicit: r.explicit === 1,
-      attempt: Number(r.attempt),
-      clientDataSetId: String(r.client_data_set_id),
-      dataSetId: r.data_set_id === null ? null : String(r.data_set_id),
-      isNewDataSet: r.is_new_data_set === 1,
-      state: r.state as CopyState,
-      failure: parse(r.failure),
-      authorization: parse(r.authorization),
-      commit: parse(r.commit_info),
-    }));
+    return this.#rows('SELECT * FROM upload_copies WHERE upload_id = ? ORDER BY attempt', uploadId).map(
+      (r) => ({
+        providerId: Number(r.provider_id),
+        address: String(r.address) as `0x${string}`,
+        url: String(r.url),
+        endorsed: r.endorsed === 1,
+        role: r.role as CopyRole,
+        explicit: r.explicit === 1,
+        attempt: Number(r.attempt),
+        clientDataSetId: String(r.client_data_set_id),
+        dataSetId: r.data_set_id === null ? null : String(r.data_set_id),
+        isNewDataSet: r.is_new_data_set === 1,
+        state: r.state as CopyState,
+        failure: parse(r.failure),
+        authorization: parse(r.authorization),
+        commit: parse(r.commit_info),
+      }),
+    );
   }
 
   /** Providers holding a committed copy of an upload with this root, most recent upload first. */
@@ -540,12 +531,7 @@ export class UploadJournal {
   }
 
   quotes(uploadId: string): QuoteRow[] {
-    return (
-      this.db.prepare('SELECT * FROM upload_quotes WHERE upload_id = ?').all(uploadId) as Record<
-        string,
-        unknown
-      >[]
-    ).map((r) => ({
+    return this.#rows('SELECT * FROM upload_quotes WHERE upload_id = ?', uploadId).map((r) => ({
       providerId: Number(r.provider_id),
       pieceIndex: Number(r.piece_index),
       quoteDigest: String(r.quote_digest) as `0x${string}`,
@@ -557,11 +543,7 @@ export class UploadJournal {
   }
 
   payments(uploadId: string): PaymentRow[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM upload_payments WHERE upload_id = ? ORDER BY id')
-        .all(uploadId) as Record<string, unknown>[]
-    ).map((r) => ({
+    return this.#rows('SELECT * FROM upload_payments WHERE upload_id = ? ORDER BY id', uploadId).map((r) => ({
       id: Number(r.id),
       wave: r.wave === null ? null : Number(r.wave),
       state: r.state as PaymentState,
@@ -604,12 +586,7 @@ export class UploadJournal {
   }
 
   holdings(uploadId: string): { providerId: number; pieceIndex: number; status: HoldingStatus }[] {
-    return (
-      this.db.prepare('SELECT * FROM upload_holdings WHERE upload_id = ?').all(uploadId) as Record<
-        string,
-        unknown
-      >[]
-    ).map((r) => ({
+    return this.#rows('SELECT * FROM upload_holdings WHERE upload_id = ?', uploadId).map((r) => ({
       providerId: Number(r.provider_id),
       pieceIndex: Number(r.piece_index),
       status: r.status as HoldingStatus,
@@ -630,12 +607,7 @@ export class UploadJournal {
   }
 
   steps(uploadId: string): StepRow[] {
-    return (
-      this.db.prepare('SELECT * FROM upload_steps WHERE upload_id = ? ORDER BY id').all(uploadId) as Record<
-        string,
-        unknown
-      >[]
-    ).map((r) => ({
+    return this.#rows('SELECT * FROM upload_steps WHERE upload_id = ? ORDER BY id', uploadId).map((r) => ({
       at: Number(r.at),
       step: String(r.step),
       phase: r.phase as StepRow['phase'],
@@ -719,6 +691,10 @@ export class UploadJournal {
         error,
       });
     });
+  }
+
+  #rows(sql: string, ...params: unknown[]): Record<string, unknown>[] {
+    return this.db.prepare(sql).all(...params) as Record<string, unknown>[];
   }
 
   #step(

@@ -203,11 +203,8 @@ export class UploadService {
     return this.get(uploadId);
   }
 
-  async resume(uploadId: string): Promise<UploadView> {
-    await this.#requireUnlocked();
-    const session = this.#session(uploadId);
-    session.resume();
-    return this.get(uploadId);
+  resume(uploadId: string): Promise<UploadView> {
+    return this.#restart(uploadId, (session) => session.resume());
   }
 
   async cancel(uploadId: string): Promise<CancelSummary> {
@@ -225,18 +222,12 @@ export class UploadService {
     };
   }
 
-  async topUp(uploadId: string, copies: number): Promise<UploadView> {
-    await this.#requireUnlocked();
-    const session = this.#session(uploadId);
-    session.topUp(copies);
-    return this.get(uploadId);
+  topUp(uploadId: string, copies: number): Promise<UploadView> {
+    return this.#restart(uploadId, (session) => session.topUp(copies));
   }
 
-  async retryCommit(uploadId: string): Promise<UploadView> {
-    await this.#requireUnlocked();
-    const session = this.#session(uploadId);
-    session.retryCommit();
-    return this.get(uploadId);
+  retryCommit(uploadId: string): Promise<UploadView> {
+    return this.#restart(uploadId, (session) => session.retryCommit());
   }
 
   /** Providers from the registry, pinged, with this account's data sets. */
@@ -290,9 +281,12 @@ export class UploadService {
     return buildView(session, this.journal, this.#tokenInfo, this.#meter);
   }
 
-  async #requireUnlocked(): Promise<void> {
+  /** Starts another run of an upload (resume, top-up, retry-commit): it will sign, so unlocked. */
+  async #restart(uploadId: string, start: (session: UploadSession) => void): Promise<UploadView> {
     if (!this.options.vault.isUnlocked)
       throw new CofferError('LOCKED', 'The wallet is locked: unlock it first');
+    start(this.#session(uploadId));
+    return this.get(uploadId);
   }
 
   #tokenOf(): Promise<TokenInfo> {

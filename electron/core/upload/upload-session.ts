@@ -32,7 +32,13 @@ import { DEFAULT_RUN_OPTIONS, type RunContext, type RunOptions, type UploadCallb
 import { Copy } from './upload-copy';
 import type { UploadChain } from './upload-chain';
 import { CommitError, CopyFailed, messageOf, StoreError, UploadHalted } from './upload-errors';
-import { FINAL_STATES, type JournalFile, type UploadJournal, type UploadRow } from './upload-journal';
+import {
+  FINAL_STATES,
+  type JournalFile,
+  type UploadJournal,
+  type UploadOptionsRecord,
+  type UploadRow,
+} from './upload-journal';
 import { type PlanInput, planUpload, restorePlan, type UploadPlan } from './upload-plan';
 import { commitAll, presignAll, resultOf, RunState, transferAll } from './upload-run';
 
@@ -58,15 +64,9 @@ export interface UploadEnvironment {
   callbacks?: UploadCallbacks;
 }
 
-export interface UploadRequest {
+export interface UploadRequest extends UploadOptionsRecord {
   files: (PlanInput & { stagedId?: string | null })[];
   account: number;
-  copies: number;
-  providerIds: number[] | null;
-  dataSetIds: string[] | null;
-  chunkConcurrency: number;
-  chunkSize: number;
-  waveSize: number;
   /** This upload's own callbacks (besides the environment's). */
   callbacks?: UploadCallbacks;
 }
@@ -279,14 +279,7 @@ export class UploadSession {
         account: request.account,
         payer: this.#payer,
         state: 'preparing',
-        options: {
-          copies: request.copies,
-          providerIds: request.providerIds,
-          dataSetIds: request.dataSetIds,
-          chunkConcurrency: request.chunkConcurrency,
-          chunkSize: request.chunkSize,
-          waveSize: request.waveSize,
-        },
+        options: this.#options(),
         rootCid: plan.root.cid,
         manifest: plan.root.bytes,
         totalBytes: plan.totalBytes,
@@ -741,7 +734,7 @@ export class UploadSession {
     );
   }
 
-  #options() {
+  #options(): UploadOptionsRecord {
     const { request } = this;
     return {
       copies: request.copies,
