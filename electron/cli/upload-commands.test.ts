@@ -30,16 +30,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => bed?.stop());
 
-async function rpc(method: string, params: unknown[]): Promise<void> {
-  const response = await fetch(bed.devnet.manifest.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await response.json()) as { error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-}
-
 const lines = (stdout: string) =>
   stdout
     .split('\n')
@@ -85,8 +75,8 @@ describe('coffer upload (CLI)', () => {
     for (const provider of bed.devnet.providers) provider.setFaults({ latencyMs: 25 });
     // Blocks every second, so the kill finds payments sent but not yet mined: the resume must ask
     // the chain about them rather than trust the journal.
-    await rpc('evm_setAutomine', [false]);
-    await rpc('evm_setIntervalMining', [1]);
+    await bed.rpc('evm_setAutomine', [false]);
+    await bed.rpc('evm_setIntervalMining', [1]);
     const storedBefore = bed.devnet.providers.map(
       (p) => (p.metrics().piecesStored.batch ?? 0) + (p.metrics().piecesStored.single ?? 0),
     );
@@ -113,7 +103,7 @@ describe('coffer upload (CLI)', () => {
     expect(entry?.state).toBe('interrupted');
 
     for (const provider of bed.devnet.providers) provider.setFaults({});
-    await rpc('evm_setAutomine', [true]);
+    await bed.rpc('evm_setAutomine', [true]);
     const resumed = await coffer(['uploads', 'resume', uploadId, '--json', '--yes', ...args], { env });
     expect(resumed.code, resumed.stderr + resumed.stdout.slice(-3000)).toBe(0);
     const outcome = lines(resumed.stdout).find((line) => line.event === 'upload.outcome')!.view!;

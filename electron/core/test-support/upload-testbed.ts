@@ -29,6 +29,8 @@ export interface UploadTestbed {
   file(name: string, content: number | Uint8Array): Promise<string>;
   /** Turns every provider's faults off. */
   clearFaults(): void;
+  /** A raw JSON-RPC call to anvil (e.g. `evm_setIntervalMining`). */
+  rpc(method: string, params: unknown[]): Promise<void>;
   /** Chain events as an oracle. */
   chain: {
     quotesPaid(): Promise<
@@ -80,6 +82,15 @@ export async function startUploadTestbed(
         return file;
       },
       clearFaults: () => devnet.providers.forEach((provider) => provider.setFaults({})),
+      async rpc(method, params) {
+        const response = await fetch(devnet.manifest.rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        });
+        const body = (await response.json()) as { error?: { message: string } };
+        if (body.error) throw new Error(`${method}: ${body.error.message}`);
+      },
       chain: chainOracle(devnet),
       async stop() {
         await core?.close();

@@ -138,6 +138,24 @@ describe('upload features', () => {
     expect((byId(secondary!).metrics().requests.pull?.count ?? 0) - pullsBefore).toBe(waves);
   });
 
+  it('keeps several payment transactions in flight while blocks come every second', async () => {
+    const file = await bed.file('inflight.bin', 24 * CHUNK);
+    await bed.rpc('evm_setAutomine', [false]);
+    await bed.rpc('evm_setIntervalMining', [1]);
+    let most = 0;
+    const off = bed.core.events.on('upload.progress', (view) => {
+      most = Math.max(most, view.payments.filter((payment) => payment.state === 'sent').length);
+    });
+    try {
+      const result = await uploads().upload({ files: [{ kind: 'path', path: file }], copies: 2, account });
+      expect(result.copies).toHaveLength(2);
+    } finally {
+      off();
+      await bed.rpc('evm_setAutomine', [true]);
+    }
+    expect(most).toBeGreaterThanOrEqual(2);
+  });
+
   it('pauses after the step in flight and resumes without a second approval or a second payment', async () => {
     const file = await bed.file('pause.bin', 24 * CHUNK);
     for (const provider of bed.devnet.providers) provider.setFaults({ latencyMs: 40 });
