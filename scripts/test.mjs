@@ -36,6 +36,7 @@ function addPlaywrightCounts(file) {
 
 rmSync('test-results', { recursive: true, force: true });
 const npx = 'npx';
+step('lockfile', process.execPath, ['scripts/complete-lockfile.mjs', '--check']);
 step('lint', npx, ['eslint', '--max-warnings=0', '.']);
 step('format', npx, ['prettier', '--check', '.']);
 step('typecheck', npx, ['tsc', '-p', 'tsconfig.json']);
