@@ -9,8 +9,29 @@
 // Run it after any `npm install` that rewrites the lockfile; `npm test` checks it was run.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const OS = ['android', 'darwin', 'freebsd', 'linux', 'openbsd', 'openharmony', 'win32', 'sunos', 'aix', 'netbsd'];
-const CPU = { amd64: 'x64', x64: 'x64', arm64: 'arm64', arm: 'arm', ia32: 'ia32', loong64: 'loong64', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x' };
+const OS = [
+  'android',
+  'darwin',
+  'freebsd',
+  'linux',
+  'openbsd',
+  'openharmony',
+  'win32',
+  'sunos',
+  'aix',
+  'netbsd',
+];
+const CPU = {
+  amd64: 'x64',
+  x64: 'x64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: 'ia32',
+  loong64: 'loong64',
+  ppc64: 'ppc64',
+  riscv64: 'riscv64',
+  s390x: 's390x',
+};
 
 /** `@rollup/rollup-linux-arm64-musl` → { os: ['linux'], cpu: ['arm64'], libc: ['musl'] } */
 export function platformOf(name) {
@@ -19,7 +40,11 @@ export function platformOf(name) {
   const cpu = parts.map((part) => CPU[part]).find(Boolean);
   const libc = parts.find((part) => part === 'musl' || part === 'gnu' || part.startsWith('gnueabi'));
   if (!os || !cpu) return null;
-  return { os: [os], cpu: [cpu], ...(libc && os === 'linux' ? { libc: [libc === 'musl' ? 'musl' : 'glibc'] } : {}) };
+  return {
+    os: [os],
+    cpu: [cpu],
+    ...(libc && os === 'linux' ? { libc: [libc === 'musl' ? 'musl' : 'glibc'] } : {}),
+  };
 }
 
 /** Optional dependencies named by a locked package but missing from the lockfile. */
@@ -29,7 +54,8 @@ export function missingOptionals(lock) {
     for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
       const nested = `${key}/node_modules/${name}`;
       const hoisted = `node_modules/${name}`;
-      if (!lock.packages[nested] && !lock.packages[hoisted]) missing.set(hoisted, { name, version, dev: Boolean(entry.dev) });
+      if (!lock.packages[nested] && !lock.packages[hoisted])
+        missing.set(hoisted, { name, version, dev: Boolean(entry.dev) });
     }
   }
   return missing;
@@ -46,7 +72,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   if (check) {
     if (missing.size) {
-      console.error(`package-lock.json misses ${missing.size} optional platform packages; run: node scripts/complete-lockfile.mjs`);
+      console.error(
+        `package-lock.json misses ${missing.size} optional platform packages; run: node scripts/complete-lockfile.mjs`,
+      );
       process.exit(1);
     }
     console.log('package-lock.json lists every optional dependency');
@@ -54,7 +82,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     for (const [key, { name, version, dev }] of missing) {
       lock.packages[key] = { version, ...(dev ? { dev: true } : {}), optional: true, ...platformOf(name) };
     }
-    lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+    lock.packages = Object.fromEntries(
+      Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+    );
     writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
     console.log(`added ${missing.size} optional platform entries to package-lock.json`);
   }
