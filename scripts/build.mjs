@@ -17,6 +17,7 @@ const nodeEntries = {
   'devnet/note-server': 'devnet/note-server/cli.ts',
   'devnet/notes-seed': 'devnet/note-server/seed-cli.ts',
   'devnet/seed-worker': 'devnet/note-server/seed-worker.ts',
+  'workers/sync-worker': 'workers/sync-worker.ts',
 };
 
 const common = {

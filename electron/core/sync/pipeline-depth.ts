@@ -1,0 +1,36 @@
+/**
+ * How many batches each worker should have in flight so it never waits on the network. A worker
+ * decrypts one batch at a time; while it does, its other batches are being fetched. By Little's
+ * law it stays busy with 1 + fetch time / decrypt time batches in flight: at 40 ms a request and
+ * ~20 ms to trial-decrypt 250 notes that is about 5 (a range read and a payload read per batch).
+ *
+ * Per-note reads are bounded by the shared request budget instead, so extra batches would only
+ * queue on it: two are enough to keep the budget busy across batch boundaries.
+ *
+ * More depth means more batches redone after a crash (every batch in flight is), so the depth is
+ * measured, not guessed high: it starts at 2 and follows a moving average of the batches' times.
+ */
+export const MIN_DEPTH = 2;
+export const MAX_DEPTH = 6;
+/** Weight of the newest batch in the moving averages. */
+const SMOOTHING = 0.2;
+
+export class PipelineDepth {
+  #fetchMs = 0;
+  #decryptMs = 0;
+  #samples = 0;
+
+  constructor(private readonly rangeReads: boolean) {}
+
+  observe(fetchMs: number, decryptMs: number): void {
+    const weight = this.#samples === 0 ? 1 : SMOOTHING;
+    this.#fetchMs += weight * (fetchMs - this.#fetchMs);
+    this.#decryptMs += weight * (decryptMs - this.#decryptMs);
+    this.#samples++;
+  }
+
+  get value(): number {
+    if (!this.rangeReads || this.#samples === 0 || this.#decryptMs <= 0) return MIN_DEPTH;
+    return Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(1 + this.#fetchMs / this.#decryptMs)));
+  }
+}
