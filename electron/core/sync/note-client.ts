@@ -58,6 +58,11 @@ export interface NoteClientOptions {
   retry?: RetryPolicy;
   /** Bounds per-note reads; required for servers without range reads. */
   budget?: RequestBudget;
+  /**
+   * Most connections the agent opens (default 1). Requests beyond it wait for a free connection,
+   * so a run's connections stay a known, small number however many requests it makes.
+   */
+  maxConnections?: number;
 }
 
 const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
@@ -141,12 +146,7 @@ export const newTally = (): Tally => ({ bytes: 0, requests: 0 });
 
 export class NoteClient {
   readonly baseUrl: string;
-  readonly #agent = new Agent({
-    keepAliveTimeout: 30_000,
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
-    connectTimeout: 10_000,
-  });
+  readonly #agent: Agent;
   readonly #retry: RetryPolicy;
   readonly #budget: RequestBudget | undefined;
   /** Set while a transient failure is being retried: everything else waits for the probe. */
@@ -154,6 +154,13 @@ export class NoteClient {
 
   constructor(options: NoteClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#agent = new Agent({
+      connections: options.maxConnections ?? 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
+      connectTimeout: 10_000,
+    });
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#budget = options.budget;
   }

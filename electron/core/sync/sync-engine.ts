@@ -54,6 +54,8 @@ export interface BatchEvent {
   kind: 'dispatched' | 'committed';
   start: number;
   count: number;
+  /** Position of the worker in the pool. */
+  worker: number;
 }
 
 export interface SyncEngineOptions {
@@ -304,6 +306,7 @@ export class SyncEngine {
               kem: settings.kem,
               mode: this.#readMode,
               budget: createBudgetBuffer(settings.concurrency),
+              concurrency: settings.concurrency,
               ...(this.#options.retry && { retry: this.#options.retry }),
             },
             accounts,
@@ -340,7 +343,7 @@ export class SyncEngine {
   /** Runs one pass's batches over the pool; resolves when all are checkpointed or on stop. */
   #scan(batches: PlannedBatch[], pool: RunPool, stopSignal: AbortSignal): Promise<void> {
     const queue = [...batches];
-    const inFlight = new Map<number, { slot: Slot; batch: PlannedBatch }>();
+    const inFlight = new Map<number, { slot: Slot; batch: PlannedBatch; worker: number }>();
     let nextId = 0;
     let failure: SyncError | null = null;
     let graceTimer: NodeJS.Timeout | undefined;
@@ -362,13 +365,13 @@ export class SyncEngine {
         graceTimer = setTimeout(() => void pool.terminate(), CANCEL_GRACE_MS);
       };
       const dispatch = () => {
-        for (const slot of pool.slots) {
+        for (const [worker, slot] of pool.slots.entries()) {
           while (!failure && !stopSignal.aborted && queue.length > 0 && slot.load < depth.value) {
             const batch = queue.shift()!;
             const id = nextId++;
             slot.load++;
-            inFlight.set(id, { slot, batch });
-            this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count });
+            inFlight.set(id, { slot, batch, worker });
+            this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
             slot.worker
               .call<WorkerReply<BatchResult>>((api) => api.scan({ id, ...batch }))
               .catch((error: unknown): WorkerReply<BatchResult> => ({
@@ -381,14 +384,14 @@ export class SyncEngine {
         settle();
       };
       const onReply = (id: number, reply: WorkerReply<BatchResult>) => {
-        const { slot, batch } = inFlight.get(id)!;
+        const { slot, batch, worker } = inFlight.get(id)!;
         inFlight.delete(id);
         slot.load--;
         if (reply.ok) {
           depth.observe(reply.value.counters.fetchMs, reply.value.counters.decryptMs);
           // A batch that completed is saved even after another failed: its work is sound.
           try {
-            this.#commit(batch, reply.value);
+            this.#commit(batch, reply.value, worker);
           } catch (error) {
             fail(asSyncError(error));
           }
@@ -404,7 +407,7 @@ export class SyncEngine {
   }
 
   /** The checkpoint of one batch: seal the seeds, store notes + range + cursor in one transaction. */
-  #commit(batch: PlannedBatch, result: BatchResult): void {
+  #commit(batch: PlannedBatch, result: BatchResult, worker: number): void {
     const began = performance.now();
     const end = batch.start + batch.count;
     const notes: StoredNote[] = result.notes.map((note) => {
@@ -434,7 +437,7 @@ export class SyncEngine {
       });
     }
     this.#meter.batchCommitted(result.counters, notes.length, performance.now() - began);
-    this.#options.onBatch?.({ kind: 'committed', start: batch.start, count: batch.count });
+    this.#options.onBatch?.({ kind: 'committed', start: batch.start, count: batch.count, worker });
     this.#emit(false);
   }
 

@@ -21,6 +21,7 @@ import { createNoteReceiver, type NoteKeys } from '../../../shared/notes/note-cr
 import { loadLiboqsKem } from '../crypto/liboqs-kem';
 import { newTally, NoteClient, type ReadMode, type RetryPolicy } from './note-client';
 import { RequestBudget } from './request-budget';
+import { MAX_DEPTH } from './pipeline-depth';
 import { asSyncError, SyncError, type SyncErrorInfo } from './sync-error';
 import { findTagHits, openHits, type AccountReceiver, type RecoveredNote } from './trial-decrypt';
 
@@ -34,8 +35,9 @@ export interface WorkerSetup {
   kem: KemName;
   accounts: AccountKeys[];
   mode: ReadMode;
-  /** The run's request budget (request-budget.ts), shared by every worker. */
+  /** The run's request budget (request-budget.ts), shared by every worker, and its size. */
   budget: SharedArrayBuffer;
+  concurrency: number;
   retry?: RetryPolicy;
 }
 
@@ -123,6 +125,9 @@ export function createSyncWorkerApi() {
         const client = new NoteClient({
           baseUrl: setup.baseUrl,
           budget: new RequestBudget(setup.budget),
+          // Per-note reads: never more than the whole budget at once. Range reads: one request at
+          // a time per batch in flight.
+          maxConnections: setup.mode.range ? MAX_DEPTH : setup.concurrency,
           ...(setup.retry && { retry: setup.retry }),
         });
         run = { client, receivers, mode: setup.mode };
