@@ -10,11 +10,15 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
-// A regex, not a gitignore-style group: `electron/*` would also match relative imports of our own
-// electron/core modules (e.g. devnet's use of electron/core/db).
+// A regex, not the glob 'electron/*': that glob also matches relative paths into our own
+// electron/ folder, which would forbid importing electron/core from devnet/ and workers/.
 const noElectron = {
   regex: '^electron(/|$)',
   message: 'Only electron/*.ts outside electron/core may import Electron.',
+};
+const onlyElectronCore = {
+  regex: '^(\\.\\./)+electron/(?!core/)',
+  message: 'Of electron/, only electron/core (plain Node) may be imported from here.',
 };
 const noRenderer = {
   group: ['**/renderer/**'],
@@ -85,11 +89,16 @@ export default tseslint.config(
   },
   {
     files: ['workers/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer, noTransports] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [noElectron, onlyElectronCore, noRenderer, noTransports] },
+      ],
+    },
   },
   {
     files: ['devnet/**/*.ts', 'bench/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, onlyElectronCore, noRenderer] }] },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -14,7 +14,8 @@ test('the UI loads in browser mode and shows data from a real API call', async (
   await expect(info).toContainText(app.dataDir);
   // The token moved out of the address bar into session storage.
   expect(page.url()).not.toContain('token=');
-  await expect(page.getByTestId('network-status')).toBeVisible();
+  // With no --network, npm start runs the embedded devnet and the app is on it.
+  await expect(page.getByTestId('network-status')).toContainText('Devnet · chain 31337');
 });
 
 test('a page without the token cannot reach the API', async ({ page }) => {

@@ -1,7 +1,10 @@
 /**
- * The network `npm start` uses: a manifest file when one is named, otherwise the embedded devnet.
- * Until the devnet lands this reports no network, and the UI shows the network as offline.
+ * The network `npm start` uses: a manifest file when one is named, otherwise the embedded devnet,
+ * started here with 1-second blocks and its state kept in `<dataDir>/devnet`, so the chain the
+ * app's own records refer to (deposits, data sets) is still there on the next start.
  */
+import path from 'node:path';
+import { startDevnet } from '../devnet/start-devnet';
 import type { NetworkManifest } from '../shared/network-manifest';
 import { readNetworkManifest } from './core/network/network-config';
 
@@ -16,5 +19,9 @@ export async function startEmbeddedNetwork(options: {
 }): Promise<EmbeddedNetwork> {
   if (options.manifestFile)
     return { manifest: await readNetworkManifest(options.manifestFile), stop: async () => {} };
-  return { manifest: null, stop: async () => {} };
+  const devnet = await startDevnet({
+    dataDir: path.join(options.dataDir, 'devnet'),
+    log: (line) => console.log(`[devnet] ${line}`),
+  });
+  return { manifest: devnet.manifest, stop: devnet.stop };
 }

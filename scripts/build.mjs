@@ -14,6 +14,7 @@ const nodeOnly = process.argv.includes('--node-only');
 const nodeEntries = {
   'main/main': 'electron/main.ts',
   'launcher/launcher': 'electron/launcher.ts',
+  'devnet/devnet': 'devnet/devnet.ts',
   'devnet/note-server': 'devnet/note-server/cli.ts',
   'devnet/notes-seed': 'devnet/note-server/seed-cli.ts',
   'devnet/seed-worker': 'devnet/note-server/seed-worker.ts',
