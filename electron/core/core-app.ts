@@ -10,22 +10,32 @@ import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { EventBus } from './api/event-bus';
 import { appVersion } from './app-paths';
 import { probeNetwork } from './network/network-status';
+import { SyncService, type SyncWallet } from './sync/sync-service';
 
 export interface CoreOptions {
   dataDir: string;
   mode: 'electron' | 'browser' | 'test';
   network: NetworkManifest | null;
+  /** The wallet's note keys and sealer for the sync; null until the wallet exists. */
+  syncWallet?: SyncWallet | null;
 }
 
 export interface Core {
   readonly events: EventBus<Contract>;
   readonly handlers: CofferHandlers;
   readonly dispatch: Dispatch;
+  readonly sync: SyncService;
   close(): Promise<void>;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus(contract);
+  const sync = new SyncService({
+    dataDir: options.dataDir,
+    noteServerUrl: options.network?.noteServerUrl ?? null,
+    wallet: options.syncWallet ?? null,
+    onProgress: (progress) => events.emit('sync.progress', progress),
+  });
   const handlers: CofferHandlers = {
     app: {
       info: async () => ({
@@ -39,6 +49,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     network: {
       status: async () => probeNetwork(options.network),
     },
+    sync: sync.handlers,
   };
   const dispatch = createDispatcher(contract, handlers, {
     onInternalError: (channel, error) => console.error(`[core] ${channel} failed:`, error),
@@ -47,6 +58,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     handlers,
     dispatch,
-    async close() {},
+    sync,
+    async close() {
+      await sync.close();
+    },
   };
 }

@@ -7,14 +7,17 @@
  */
 import type { ClientApi, ContractShape, EventSubscriber, Handlers } from './define';
 import { appEvents, appMethods, networkMethods } from './app';
+import { syncEvents, syncMethods } from './sync';
 
 export const contract = {
   methods: {
     app: appMethods,
     network: networkMethods,
+    sync: syncMethods,
   },
   events: {
     ...appEvents,
+    ...syncEvents,
   },
 } as const satisfies ContractShape;
 

@@ -61,7 +61,10 @@ export interface BatchEvent {
 export interface SyncEngineOptions {
   store: SyncStore;
   serverUrl: string;
-  /** The wallet's accounts, read once at the start of each run. */
+  /**
+   * The wallet's accounts, read once at the start of each run. The engine owns what this returns:
+   * it wipes the secret keys when the run ends, so hand it copies.
+   */
   accounts: () => SyncAccount[] | Promise<SyncAccount[]>;
   /** Seals each recovered note's seed before it is stored. */
   sealer: NoteSealer;
@@ -237,10 +240,27 @@ export class SyncEngine {
       return Promise.reject(new SyncError({ kind: 'config', message: 'a sync is already running' }));
     const stopping = new AbortController();
     this.#stopping = stopping;
-    this.#running = this.#run(options, stopping.signal).finally(() => {
+    // The final state goes out only once the run is over, so a listener that sees `idle` or `error`
+    // can start the next run straight away.
+    const finish = () => {
       this.#running = null;
       this.#stopping = null;
-    });
+      this.#meter.endPass();
+    };
+    this.#running = this.#run(options, stopping.signal).then(
+      (totals) => {
+        finish();
+        this.#setState('idle');
+        return { progress: this.progress(), totals };
+      },
+      (error: unknown) => {
+        const failure = asSyncError(error);
+        finish();
+        this.#error = describeFailure(failure);
+        this.#setState('error');
+        throw failure;
+      },
+    );
     return this.#running;
   }
 
@@ -264,7 +284,7 @@ export class SyncEngine {
     this.#emit(true);
   }
 
-  async #run(options: RunOptions, stopSignal: AbortSignal): Promise<RunReport> {
+  async #run(options: RunOptions, stopSignal: AbortSignal): Promise<RunTotals> {
     const { store, serverUrl } = this.#options;
     this.#meter = new SyncMeter();
     this.#error = null;
@@ -276,9 +296,10 @@ export class SyncEngine {
       ...(this.#options.retry && { retry: this.#options.retry }),
     });
     let pool: RunPool | null = null;
+    let accounts: SyncAccount[] = [];
     try {
       const settings = resolveSettings(options.settings);
-      const accounts = await this.#options.accounts();
+      accounts = await this.#options.accounts();
       if (accounts.length === 0)
         throw new SyncError({ kind: 'config', message: 'the wallet has no accounts to sync' });
       const accountIds = accounts.map(({ account, keys }) => ({ account, keyId: keyIdOf(keys) }));
@@ -325,18 +346,14 @@ export class SyncEngine {
           break;
         }
       }
-      this.#meter.endPass();
-      this.#setState('idle');
-      return { progress: this.progress(), totals: { ...this.#meter.totals } };
-    } catch (error) {
-      const failure = asSyncError(error);
-      this.#meter.endPass();
-      this.#error = describeFailure(failure);
-      this.#setState('error');
-      throw failure;
+      return { ...this.#meter.totals };
     } finally {
       await pool?.close();
       await client.close();
+      for (const { keys } of accounts) {
+        keys.detection.secretKey.fill(0);
+        keys.viewing.secretKey.fill(0);
+      }
     }
   }
 

@@ -101,6 +101,27 @@ describe('sync store', () => {
       expect(store.balance(0)).toEqual({ account: 0, balance: '1', notes: 1 });
     }));
 
+  it('lists 12,000 notes a page at a time, in index order, from any offset', () =>
+    withStore((store) => {
+      store.bind('http://a', 200_000, [{ account: 0, keyId: 'k0' }]);
+      for (let batch = 0; batch < 48; batch++)
+        store.commitBatch(
+          batch * 4000,
+          (batch + 1) * 4000,
+          [0],
+          Array.from({ length: 250 }, (_, i) => note(batch * 4000 + i * 16, BigInt(i))),
+        );
+      const last = store.notes(0, 11_990, 100);
+      expect(last.total).toBe(12_000);
+      expect(last.notes.map((n) => n.index)).toEqual(Array.from({ length: 10 }, (_, i) => 191_840 + i * 16));
+      expect(store.notes(0, 500, 3).notes.map((n) => n.index)).toEqual([8000, 8016, 8032]);
+      expect(store.balance(0)).toEqual({
+        account: 0,
+        balance: String(48 * ((249 * 250) / 2)),
+        notes: 12_000,
+      });
+    }));
+
   it('saves settings, and reads defaults for what was never set', () =>
     withStore((store) => {
       expect(store.settings()).toEqual(DEFAULT_SYNC_SETTINGS);

@@ -7,24 +7,30 @@
  *   node --import tsx sync-child.ts '{"serverUrl": …, "storeFile": …, "seedByte": …, "settings": {…}}'
  */
 import { writeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { SyncEngine } from '../sync-engine';
 import { SyncStore } from '../sync-store';
 import { accountsOf, testSealer, walletKeys } from './sync-fixture';
 
-const config = JSON.parse(process.argv[2] ?? '{}') as {
-  serverUrl: string;
-  storeFile: string;
-  seedByte: number;
-  settings: Record<string, unknown>;
-};
-const store = new SyncStore(config.storeFile);
-const engine = new SyncEngine({
-  store,
-  serverUrl: config.serverUrl,
-  accounts: accountsOf(walletKeys(config.seedByte)),
-  sealer: testSealer(),
-  onBatch: (event) => writeSync(1, `${JSON.stringify(event)}\n`),
-});
-await engine.run({ settings: config.settings });
-store.close();
-writeSync(1, `${JSON.stringify({ kind: 'done' })}\n`);
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as {
+    serverUrl: string;
+    storeFile: string;
+    seedByte: number;
+    settings: Record<string, unknown>;
+  };
+  const store = new SyncStore(config.storeFile);
+  const engine = new SyncEngine({
+    store,
+    serverUrl: config.serverUrl,
+    accounts: accountsOf(walletKeys(config.seedByte)),
+    sealer: testSealer(),
+    onBatch: (event) => writeSync(1, `${JSON.stringify(event)}\n`),
+  });
+  await engine.run({ settings: config.settings });
+  store.close();
+  writeSync(1, `${JSON.stringify({ kind: 'done' })}\n`);
+}
+
+// A program, not a library: importing it (as the layer test does) runs nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
