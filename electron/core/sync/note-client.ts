@@ -15,6 +15,7 @@
  * that break the wire format (wrong length, wrong range headers, records that do not decode) —
  * retrying those could only hide a broken or hostile server.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import {
@@ -273,6 +274,8 @@ export class NoteClient {
     task: (i: number, signal: AbortSignal) => Promise<void>,
   ): Promise<void> {
     const controller = new AbortController();
+    // Every waiting request listens on it (up to the 128 of the hard cap): not a leak.
+    setMaxListeners(0, controller.signal);
     const abort = () => controller.abort();
     signal.addEventListener('abort', abort, { once: true });
     let failure: { error: unknown } | undefined;

@@ -165,9 +165,7 @@ class RunPool {
     const replies = await Promise.allSettled(
       started.map((worker) => {
         const { copies, buffers } = keysForWorker(this.accounts);
-        return worker.call<WorkerReply<void>>((api) =>
-          api.init(transfer({ ...this.setup, accounts: copies }, buffers)),
-        );
+        return worker.call((api) => api.init(transfer({ ...this.setup, accounts: copies }, buffers)));
       }),
     );
     const failed = replies.find(
@@ -390,7 +388,7 @@ export class SyncEngine {
             inFlight.set(id, { slot, batch, worker });
             this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
             slot.worker
-              .call<WorkerReply<BatchResult>>((api) => api.scan({ id, ...batch }))
+              .call((api) => api.scan({ id, ...batch }))
               .catch((error: unknown): WorkerReply<BatchResult> => ({
                 ok: false,
                 error: asSyncError(error).toInfo(),

@@ -36,8 +36,8 @@ export class SyncWorker {
   }
 
   /** Calls the worker; rejects if the thread dies before answering. */
-  call<T>(use: (api: Remote<SyncWorkerApi>) => Promise<T>): Promise<T> {
-    return Promise.race([use(this.api), this.#gone]);
+  call<R extends Promise<unknown>>(use: (api: Remote<SyncWorkerApi>) => R): Promise<Awaited<R>> {
+    return Promise.race([use(this.api) as Promise<Awaited<R>>, this.#gone]);
   }
 
   async terminate(): Promise<void> {
