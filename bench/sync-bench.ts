@@ -222,14 +222,13 @@ async function timedSync(
   const engine = new SyncEngine({
     store,
     serverUrl: url,
-    accounts: account,
     sealer: createNoteSealer(new Uint8Array(32).fill(7)),
   });
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const began = performance.now();
   try {
-    const { totals } = await engine.run({ settings });
+    const { totals } = await engine.run({ accounts: account(), settings });
     const ms = performance.now() - began;
     lag.disable();
     const found = store.notes(0, 0, 1_000_000).notes.map((n) => `${n.index}:${n.value}:${n.memo}`);

@@ -81,6 +81,24 @@ describe('Electron IPC binding', () => {
     await expect(ipc.invoke('demo.plan', ownFrame, {})).rejects.toThrow(/No handler/);
   });
 
+  it('applies per-window limits after the frame check', async () => {
+    const ipc = new FakeIpcMain();
+    bindIpc(
+      ipc,
+      demoContract,
+      createDispatcher(demoContract, demoHandlers),
+      undefined,
+      (channel) => channel !== 'demo.plan',
+    );
+    expect(await ipc.invoke(ipcChannel('demo.plan'), ownFrame, { copies: 1, name: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'This window may not call demo.plan' },
+    });
+    expect(await ipc.invoke(ipcChannel('demo.fail'), ownFrame, {})).toMatchObject({
+      error: { code: 'NOT_FOUND' },
+    });
+  });
+
   it('removes its handlers when unbound', () => {
     const { ipc, unbind } = setup();
     unbind();

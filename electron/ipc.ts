@@ -10,12 +10,11 @@ import { toErrorBody, CofferError, type Envelope } from '../shared/api/errors';
 import type { Dispatch } from './core/api/dispatcher';
 import { isTrustedSender, type SenderFrameLike } from './security/trusted-sender';
 
+export type IpcEventLike = Pick<IpcMainInvokeEvent, 'senderFrame'> & { sender?: { id: number } };
+
 /** The part of `ipcMain` this module uses. */
 export interface IpcMainLike {
-  handle(
-    channel: string,
-    listener: (event: Pick<IpcMainInvokeEvent, 'senderFrame'>, input: unknown) => unknown,
-  ): void;
+  handle(channel: string, listener: (event: IpcEventLike, input: unknown) => unknown): void;
   removeHandler(channel: string): void;
 }
 
@@ -24,6 +23,8 @@ export function bindIpc(
   contract: ContractShape,
   dispatch: Dispatch,
   isTrusted: (frame: SenderFrameLike | null | undefined) => boolean = isTrustedSender,
+  /** Per-window limits on top of the frame check (e.g. only the approval window answers approvals). */
+  mayCall: (channel: string, event: IpcEventLike) => boolean = () => true,
 ): () => void {
   const channels = listChannels(contract).map(([, , channel]) => channel);
   for (const channel of channels) {
@@ -32,6 +33,12 @@ export function bindIpc(
         return {
           ok: false,
           error: toErrorBody(new CofferError('FORBIDDEN', 'Caller is not the Coffer window')),
+        };
+      }
+      if (!mayCall(channel, event)) {
+        return {
+          ok: false,
+          error: toErrorBody(new CofferError('FORBIDDEN', `This window may not call ${channel}`)),
         };
       }
       return dispatch(channel, input, { transport: 'ipc' });

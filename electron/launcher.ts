@@ -10,6 +10,7 @@ import { builtPath, defaultDataDir } from './core/app-paths';
 import { createCore } from './core/core-app';
 import { findElectronRuntime } from './electron-runtime';
 import { startBrowserHost } from './host/browser-host';
+import { secureViewRoute } from './host/secure-view-route';
 import { startEmbeddedNetwork } from './embedded-network';
 
 const HELP = `Usage: npm start -- [options]
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
     subscribeEvents: (listener) => core.events.subscribeAll(listener),
     staticDir: builtPath('renderer'),
     port: values.port ? Number(values.port) : 0,
+    routes: [secureViewRoute(core.wallet.secureViews)],
   });
+  core.wallet.secureViews.setBaseUrl(host.origin);
   console.log(
     `Coffer is running in browser mode. Open this URL (it carries this run's access token):\n\n  ${host.launchUrl}\n`,
   );

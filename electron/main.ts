@@ -10,10 +10,13 @@ import { builtPath, defaultDataDir } from './core/app-paths';
 import { createCore, type Core } from './core/core-app';
 import { loadNetworkFromEnvironment } from './core/network/network-config';
 import { bindIpc } from './ipc';
+import { safeStorageKeychain } from './keychain-safe-storage';
 import { contentSecurityPolicy, securityHeaders } from './security/csp';
 import { contentTypeFor, resolveAssetPath } from './security/static-assets';
 import { APP_ORIGIN } from './security/trusted-sender';
 import { hardenedWebPreferences } from './security/web-preferences';
+import { channelAllowed, eventAllowed } from './security/window-channels';
+import { WalletWindows } from './wallet-windows';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -25,6 +28,10 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let core: Core | null = null;
   let mainWindow: BrowserWindow | null = null;
+  const walletWindows = new WalletWindows(
+    () => core,
+    () => mainWindow,
+  );
 
   app.on('second-instance', () => {
     if (!mainWindow) return;
@@ -34,7 +41,9 @@ if (!app.requestSingleInstanceLock()) {
 
   // Every web contents, ours or not: no navigation away, no new windows, no <webview>.
   app.on('web-contents-created', (_event, contents: WebContents) => {
-    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-navigate', (event, url) => {
+      if (!walletWindows.allowsNavigation(contents.id, url)) event.preventDefault();
+    });
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -49,13 +58,22 @@ if (!app.requestSingleInstanceLock()) {
       dataDir: defaultDataDir(),
       mode: 'electron',
       network: await loadNetworkFromEnvironment(),
+      keychain: safeStorageKeychain,
+      openSecureView: (url) => walletWindows.openSecureView(url),
     });
-    bindIpc(ipcMain, contract, core.dispatch);
+    walletWindows.serveSecureViews(core.wallet.secureViews);
+    const roleOf = (id: number | undefined) => walletWindows.roleOf(id, mainWindow);
+    bindIpc(ipcMain, contract, core.dispatch, undefined, (channel, event) =>
+      channelAllowed(channel, roleOf(event.sender?.id)),
+    );
     core.events.subscribeAll((event, payload) => {
       for (const window of BrowserWindow.getAllWindows()) {
-        if (!window.isDestroyed()) window.webContents.send(ipcEventChannel(event), payload);
+        if (!window.isDestroyed() && eventAllowed(event, roleOf(window.webContents.id)))
+          window.webContents.send(ipcEventChannel(event), payload);
       }
     });
+    core.events.on('approval.requested', () => walletWindows.showApprovals());
+    core.events.on('approval.settled', () => walletWindows.approvalSettled());
     mainWindow = createMainWindow();
     mainWindow.on('closed', () => (mainWindow = null));
   });

@@ -3,19 +3,12 @@
  * The renderer never gets `ipcRenderer` or a generic invoke; each function maps to one contract
  * channel, and event listeners receive the payload only (never the IPC event or its sender).
  */
-import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { contextBridge, webUtils } from 'electron';
 import { buildClient } from '../shared/api/client-builder';
 import { contract } from '../shared/api/contract';
-import { ipcChannel, ipcEventChannel } from '../shared/api/define';
+import { ipcTransport } from './preload-transport';
 
-const api = buildClient(contract, {
-  invoke: (channel, input) => ipcRenderer.invoke(ipcChannel(channel), input),
-  subscribe: (event, listener) => {
-    const handler = (_event: Electron.IpcRendererEvent, payload: unknown) => listener(payload);
-    ipcRenderer.on(ipcEventChannel(event), handler);
-    return () => ipcRenderer.removeListener(ipcEventChannel(event), handler);
-  },
-});
+const api = buildClient(contract, ipcTransport);
 
 contextBridge.exposeInMainWorld('coffer', api);
 /** Electron only: the path of a dropped file, so main reads it itself (the renderer never streams bytes). */

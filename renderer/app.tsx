@@ -1,3 +1,4 @@
+import { ApprovalModal } from './components/approval-modal';
 import { NetworkBadge } from './components/network-badge';
 import { Sidebar, type NavItem } from './components/sidebar';
 import { SettingsIcon } from './components/ui/icons';
@@ -30,6 +31,7 @@ export function App() {
           <current.Component />
         </main>
       </div>
+      <ApprovalModal />
     </div>
   );
 }

@@ -14,6 +14,7 @@ const nodeOnly = process.argv.includes('--node-only');
 const nodeEntries = {
   'main/main': 'electron/main.ts',
   'launcher/launcher': 'electron/launcher.ts',
+  'cli/coffer': 'electron/cli.ts',
   'devnet/devnet': 'devnet/devnet.ts',
   'devnet/note-server': 'devnet/note-server/cli.ts',
   'devnet/notes-seed': 'devnet/note-server/seed-cli.ts',
@@ -47,7 +48,10 @@ await Promise.all([
   // Sandboxed preloads can only require('electron'): everything else is bundled in.
   build({
     ...common,
-    entryPoints: { 'preload/preload': 'electron/preload.ts' },
+    entryPoints: {
+      'preload/preload': 'electron/preload.ts',
+      'preload/approval-preload': 'electron/approval-preload.ts',
+    },
     outdir: 'out',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',

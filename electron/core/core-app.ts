@@ -10,32 +10,84 @@ import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { EventBus } from './api/event-bus';
 import { appVersion } from './app-paths';
 import { probeNetwork } from './network/network-status';
+import { SigningAllowlist } from './signer/allowlist';
+import { ApprovalBroker } from './signer/approvals';
+import { Signer } from './signer/signer';
+import type { KeychainAdapter } from './vault/keychain';
+import type { ScryptParams } from './vault/scrypt';
 import { SyncService, type SyncWallet } from './sync/sync-service';
+import { vaultSyncWallet } from './sync/vault-sync-wallet';
+import { SecureViews } from './vault/secure-views';
+import { Vault } from './vault/vault';
+import { WalletChain } from './wallet/wallet-chain';
+import { createWalletHandlers } from './wallet/wallet-handlers';
 
 export interface CoreOptions {
   dataDir: string;
-  mode: 'electron' | 'browser' | 'test';
+  mode: 'electron' | 'browser' | 'test' | 'cli';
   network: NetworkManifest | null;
-  /** The wallet's note keys and sealer for the sync; null until the wallet exists. */
-  syncWallet?: SyncWallet | null;
+  /** The OS keychain (Electron's safeStorage); absent in browser mode and the CLI. */
+  keychain?: KeychainAdapter | null;
+  /** Opens a secure view itself (Electron: its own window); otherwise the renderer opens the URL. */
+  openSecureView?: (url: string) => void;
+  /** scrypt cost for the vault; tests pass a cheap one, everything else the default (N = 2^17). */
+  scrypt?: Omit<ScryptParams, 'dkLen'>;
+  /** Where the sync gets note keys and its sealer; default: the vault. */
+  syncWallet?: SyncWallet;
+}
+
+/** The wallet's services, for the transports (secure views, approval window) and other services. */
+export interface WalletServices {
+  readonly vault: Vault;
+  readonly approvals: ApprovalBroker;
+  readonly secureViews: SecureViews;
+  /** Null without a network: nothing to sign for. */
+  readonly signer: Signer | null;
+  readonly chain: WalletChain | null;
 }
 
 export interface Core {
   readonly events: EventBus<Contract>;
   readonly handlers: CofferHandlers;
   readonly dispatch: Dispatch;
+  readonly wallet: WalletServices;
   readonly sync: SyncService;
   close(): Promise<void>;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus(contract);
+  const vault = new Vault({
+    dataDir: options.dataDir,
+    keychain: options.keychain,
+    scrypt: options.scrypt,
+    onStatus: (status) => {
+      events.emit('wallet.status', status);
+      // Locking the wallet takes its keys away: the sync stops (what is in flight is saved).
+      if (status.locked) void sync.stop();
+    },
+  });
   const sync = new SyncService({
     dataDir: options.dataDir,
     noteServerUrl: options.network?.noteServerUrl ?? null,
-    wallet: options.syncWallet ?? null,
+    wallet: options.syncWallet ?? vaultSyncWallet(vault),
     onProgress: (progress) => events.emit('sync.progress', progress),
   });
+  const approvals = new ApprovalBroker({
+    onRequested: (request) => events.emit('approval.requested', request),
+    onSettled: (settled) => events.emit('approval.settled', settled),
+  });
+  const secureViews = new SecureViews({ vault, open: options.openSecureView });
+  const signer = options.network
+    ? new Signer({
+        vault,
+        approvals,
+        allowlist: SigningAllowlist.fromManifest(options.network),
+        network: options.network,
+      })
+    : null;
+  const chain = options.network && signer ? new WalletChain(options.network, vault, signer) : null;
+
   const handlers: CofferHandlers = {
     app: {
       info: async () => ({
@@ -49,6 +101,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     network: {
       status: async () => probeNetwork(options.network),
     },
+    ...createWalletHandlers({ vault, secureViews, approvals, chain }),
     sync: sync.handlers,
   };
   const dispatch = createDispatcher(contract, handlers, {
@@ -58,9 +111,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     handlers,
     dispatch,
+    wallet: { vault, approvals, secureViews, signer, chain },
     sync,
     async close() {
       await sync.close();
+      approvals.cancelAll();
+      vault.close();
     },
   };
 }

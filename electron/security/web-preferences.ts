@@ -3,7 +3,8 @@
  * created with weaker settings by accident, and a test can check each flag.
  */
 export interface HardenedWebPreferences {
-  preload: string;
+  /** Absent for windows that run no script of ours (the secure views). */
+  preload?: string;
   sandbox: true;
   contextIsolation: true;
   nodeIntegration: false;
@@ -18,9 +19,9 @@ export interface HardenedWebPreferences {
   safeDialogs: true;
 }
 
-export function hardenedWebPreferences(preload: string): HardenedWebPreferences {
+export function hardenedWebPreferences(preload?: string): HardenedWebPreferences {
   return {
-    preload,
+    ...(preload ? { preload } : {}),
     sandbox: true,
     contextIsolation: true,
     nodeIntegration: false,

@@ -5,7 +5,7 @@ import { method } from './define';
 export const AppInfo = z.object({
   name: z.literal('Coffer'),
   version: z.string(),
-  mode: z.enum(['electron', 'browser', 'test']),
+  mode: z.enum(['electron', 'browser', 'test', 'cli']),
   platform: z.string(),
   dataDir: z.string(),
 });

@@ -114,9 +114,8 @@ describe('sync crash safety', () => {
       await new SyncEngine({
         store: uninterrupted.store,
         serverUrl: seeded.server.url,
-        accounts: accountsOf(walletKeys(SEED_BYTE)),
         sealer: testSealer(),
-      }).run({ settings: { checkpointEvery: K } });
+      }).run({ accounts: accountsOf(walletKeys(SEED_BYTE)), settings: { checkpointEvery: K } });
       expect(storeState(crashed, [0])).toEqual(storeState(uninterrupted.store, [0]));
       expect(storedNotes(crashed, 0)).toEqual(expectedNotes(seeded.oracles[0]!));
     } finally {

@@ -30,14 +30,15 @@ async function failingSync(server: NoteServer, settings: RunOptions['settings'])
   const engine = new SyncEngine({
     store: temp.store,
     serverUrl: server.url,
-    accounts: accountsOf(alice),
     sealer: testSealer(),
     retry: FAST_RETRY,
   });
-  const error = await engine.run({ settings: { checkpointEvery: K, ...settings } }).then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
+  const error = await engine
+    .run({ accounts: accountsOf(alice), settings: { checkpointEvery: K, ...settings } })
+    .then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
   return { error: error as SyncError, engine, store: temp.store, close: temp.close };
 }
 
@@ -106,11 +107,13 @@ describe('sync engine failures', () => {
       const engine = new SyncEngine({
         store: temp.store,
         serverUrl: perNote.url,
-        accounts: accountsOf(alice),
         sealer: testSealer(),
         retry: FAST_RETRY,
       });
-      await engine.run({ settings: { workers: 2, concurrency: 8, checkpointEvery: K } });
+      await engine.run({
+        accounts: accountsOf(alice),
+        settings: { workers: 2, concurrency: 8, checkpointEvery: K },
+      });
       expect(firedSince(perNote)).toBe(1);
       expect(perNote.stats().responsesByStatus).toEqual({ 200: expect.any(Number), 503: 1 });
       expect(storedNotes(temp.store, 0)).toEqual(expectedNotes(seeded.oracles[0]!));
@@ -130,7 +133,7 @@ describe('sync engine failures', () => {
       });
       expectCheckpointBefore(run.store, 250, 200);
       withFaults(seeded.server, []);
-      await run.engine.run({ settings: { checkpointEvery: K } });
+      await run.engine.run({ accounts: accountsOf(alice), settings: { checkpointEvery: K } });
       expect(storedNotes(run.store, 0)).toEqual(expectedNotes(seeded.oracles[0]!));
     } finally {
       run.close();

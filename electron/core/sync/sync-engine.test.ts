@@ -8,7 +8,8 @@ import type { SyncProgress } from '../../../shared/api/sync';
 import { addressDigest, commitmentOf } from '../../../shared/notes/note-crypto';
 import { nobleKem } from '../../../shared/notes/noble-kem';
 import { seedContext } from './note-sealer';
-import { SyncEngine, type BatchEvent, type SyncAccount } from './sync-engine';
+import { SyncEngine, type BatchEvent, type RunOptions } from './sync-engine';
+import type { NoteKeys } from '../../../shared/notes/note-crypto';
 import {
   accountsOf,
   expectedNotes,
@@ -26,23 +27,18 @@ const bob = walletKeys(0x21);
 const K = 100;
 
 /** Runs one sync to completion on a fresh store; returns the store's state and what happened. */
-async function syncOnce(
-  url: string,
-  accounts: () => SyncAccount[],
-  settings: Parameters<SyncEngine['run']>[0] = {},
-) {
+async function syncOnce(url: string, wallets: NoteKeys[], options: Omit<RunOptions, 'accounts'> = {}) {
   const temp = openTempStore();
   const events: BatchEvent[] = [];
   const engine = new SyncEngine({
     store: temp.store,
     serverUrl: url,
-    accounts,
     sealer: testSealer(),
     onBatch: (event) => events.push(event),
   });
   try {
-    const report = await engine.run(settings);
-    const ids = accounts().map((a) => a.account);
+    const report = await engine.run({ ...options, accounts: accountsOf(...wallets) });
+    const ids = wallets.map((_, account) => account);
     return { report, events, state: storeState(temp.store, ids), store: temp.store, close: temp.close };
   } catch (error) {
     temp.close();
@@ -59,7 +55,7 @@ describe('sync engine', () => {
       { keys: alice, count: 1200, fraction: 0.05 },
       { keys: bob, count: 300, fraction: 0.1 },
     ]);
-    concurrent = await syncOnce(seeded.server.url, accountsOf(alice, bob), {
+    concurrent = await syncOnce(seeded.server.url, [alice, bob], {
       settings: { workers: 2, checkpointEvery: K, kem: 'liboqs' },
     });
   });
@@ -122,7 +118,7 @@ describe('sync engine', () => {
 
   it('a sequential sync (1 worker, per-note reads one at a time) equals the concurrent one and the oracle', async () => {
     const noRange = await seeded.another({ range: false });
-    const sequential = await syncOnce(noRange.url, accountsOf(alice, bob), {
+    const sequential = await syncOnce(noRange.url, [alice, bob], {
       settings: { workers: 1, concurrency: 1, checkpointEvery: K },
     });
     try {
@@ -139,7 +135,7 @@ describe('sync engine', () => {
   });
 
   it('the noble backend finds the same notes as liboqs, in the same order', async () => {
-    const noble = await syncOnce(seeded.server.url, accountsOf(alice, bob), {
+    const noble = await syncOnce(seeded.server.url, [alice, bob], {
       settings: { workers: 2, checkpointEvery: 250, kem: 'noble' },
     });
     try {
@@ -150,7 +146,7 @@ describe('sync engine', () => {
   });
 
   it('one worker decrypting alone finds what two found, and the oracle', async () => {
-    const single = await syncOnce(seeded.server.url, accountsOf(alice), {
+    const single = await syncOnce(seeded.server.url, [alice], {
       settings: { workers: 1, checkpointEvery: 300 },
     });
     try {
@@ -163,7 +159,7 @@ describe('sync engine', () => {
 
   it('keeps one HTTP agent per worker for the whole run: connections stay at most workers × budget', async () => {
     const counted = await seeded.another({ range: false });
-    const run = await syncOnce(counted.url, accountsOf(alice), {
+    const run = await syncOnce(counted.url, [alice], {
       settings: { workers: 2, concurrency: 2, checkpointEvery: 50 },
     });
     try {
@@ -181,11 +177,10 @@ describe('sync engine', () => {
     const engine = new SyncEngine({
       store: concurrent.store,
       serverUrl: seeded.server.url,
-      accounts: accountsOf(alice, bob),
       sealer: testSealer(),
     });
     seeded.server.resetStats();
-    const report = await engine.run({ settings: { checkpointEvery: K } });
+    const report = await engine.run({ accounts: accountsOf(alice, bob), settings: { checkpointEvery: K } });
     expect(report.progress).toMatchObject({
       state: 'idle',
       workers: 0,
@@ -198,15 +193,17 @@ describe('sync engine', () => {
   });
 
   it('an account added later is scanned from the start, without rescanning the others', async () => {
-    const first = await syncOnce(seeded.server.url, accountsOf(alice), { settings: { checkpointEvery: K } });
+    const first = await syncOnce(seeded.server.url, [alice], { settings: { checkpointEvery: K } });
     try {
       const engine = new SyncEngine({
         store: first.store,
         serverUrl: seeded.server.url,
-        accounts: accountsOf(alice, bob),
         sealer: testSealer(),
       });
-      const report = await engine.run({ settings: { checkpointEvery: K } });
+      const report = await engine.run({
+        accounts: accountsOf(alice, bob),
+        settings: { checkpointEvery: K },
+      });
       // Only bob's keys were tried: alice's 60 notes would have been tag hits (and stored twice).
       expect(report.totals).toMatchObject({ scanned: 1500, found: 30 });
       expect(report.totals.tagHits - report.totals.falsePositives).toBe(30);
@@ -217,14 +214,13 @@ describe('sync engine', () => {
   });
 
   it('rescans from an index: what was found from there is forgotten and found again', async () => {
-    const run = await syncOnce(seeded.server.url, accountsOf(alice, bob), {
+    const run = await syncOnce(seeded.server.url, [alice, bob], {
       settings: { checkpointEvery: K },
     });
     try {
       const engine = new SyncEngine({
         store: run.store,
         serverUrl: seeded.server.url,
-        accounts: accountsOf(alice, bob),
         sealer: testSealer(),
       });
       engine.rescanFrom(750);
@@ -233,7 +229,10 @@ describe('sync engine', () => {
         expectedNotes(seeded.oracles[0]!).filter((n) => n.index < 750),
       );
       seeded.server.resetStats();
-      const report = await engine.run({ settings: { checkpointEvery: K } });
+      const report = await engine.run({
+        accounts: accountsOf(alice, bob),
+        settings: { checkpointEvery: K },
+      });
       expect(report.totals.scanned).toBe(750);
       expect(seeded.server.stats().requestsByRoute.compact_range).toBe(8); // [750, 800) then 7 × 100
       expect(storeState(run.store, [0, 1])).toEqual(concurrent.state);
@@ -249,7 +248,6 @@ describe('sync engine', () => {
     const engine = new SyncEngine({
       store: temp.store,
       serverUrl: slow.url,
-      accounts: accountsOf(alice),
       sealer: testSealer(),
       onBatch: (event) => {
         events.push(event);
@@ -258,7 +256,10 @@ describe('sync engine', () => {
       },
     });
     try {
-      const report = await engine.run({ settings: { workers: 1, checkpointEvery: 50 } });
+      const report = await engine.run({
+        accounts: accountsOf(alice),
+        settings: { workers: 1, checkpointEvery: 50 },
+      });
       const dispatched = events.filter((e) => e.kind === 'dispatched').length;
       const committed = events.filter((e) => e.kind === 'committed').length;
       expect(report.progress.state).toBe('idle');
@@ -266,7 +267,7 @@ describe('sync engine', () => {
       expect(committed).toBeLessThan(1500 / 50);
       const { cursor, ranges } = temp.store.progressOf(0);
       expect(cursor + ranges.reduce((sum, [s, e]) => sum + e - s, 0)).toBe(committed * 50);
-      await engine.run({ settings: { checkpointEvery: 50 } });
+      await engine.run({ accounts: accountsOf(alice), settings: { checkpointEvery: 50 } });
       expect(storedNotes(temp.store, 0)).toEqual(expectedNotes(seeded.oracles[0]!));
     } finally {
       temp.close();
@@ -280,7 +281,6 @@ describe('sync engine', () => {
     const engine = new SyncEngine({
       store: temp.store,
       serverUrl: seeded.server.url,
-      accounts: accountsOf(alice),
       sealer: testSealer(),
       onProgress: (p) => {
         progress.push(p);
@@ -292,6 +292,7 @@ describe('sync engine', () => {
     try {
       seeded.server.resetStats();
       const running = engine.run({
+        accounts: accountsOf(alice),
         watch: true,
         settings: { workers: 2, checkpointEvery: K, watchIntervalMs: 200 },
       });

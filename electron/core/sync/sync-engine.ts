@@ -61,11 +61,6 @@ export interface BatchEvent {
 export interface SyncEngineOptions {
   store: SyncStore;
   serverUrl: string;
-  /**
-   * The wallet's accounts, read once at the start of each run. The engine owns what this returns:
-   * it wipes the secret keys when the run ends, so hand it copies.
-   */
-  accounts: () => SyncAccount[] | Promise<SyncAccount[]>;
   /** Seals each recovered note's seed before it is stored. */
   sealer: NoteSealer;
   retry?: RetryPolicy;
@@ -76,6 +71,11 @@ export interface SyncEngineOptions {
 }
 
 export interface RunOptions {
+  /**
+   * The wallet's accounts and their note keys for this run. The engine owns them from here: it
+   * wipes the secret keys when the run ends, so hand it copies.
+   */
+  accounts: SyncAccount[];
   watch?: boolean;
   /** Overrides of the default settings for this run. */
   settings?: Partial<SyncSettings>;
@@ -233,7 +233,7 @@ export class SyncEngine {
    * Syncs up to the tree size read at the start (and, with `watch`, keeps polling for new notes
    * until `stop`). Resolves when done or stopped; rejects with a SyncError on failure.
    */
-  run(options: RunOptions = {}): Promise<RunReport> {
+  run(options: RunOptions): Promise<RunReport> {
     if (this.#running)
       return Promise.reject(new SyncError({ kind: 'config', message: 'a sync is already running' }));
     const stopping = new AbortController();
@@ -294,10 +294,9 @@ export class SyncEngine {
       ...(this.#options.retry && { retry: this.#options.retry }),
     });
     let pool: RunPool | null = null;
-    let accounts: SyncAccount[] = [];
+    const { accounts } = options;
     try {
       const settings = resolveSettings(options.settings);
-      accounts = await this.#options.accounts();
       if (accounts.length === 0)
         throw new SyncError({ kind: 'config', message: 'the wallet has no accounts to sync' });
       const accountIds = accounts.map(({ account, keys }) => ({ account, keyId: keyIdOf(keys) }));

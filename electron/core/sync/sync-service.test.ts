@@ -59,7 +59,7 @@ describe('sync API', () => {
       dataDir: folder.dir,
       mode: 'test',
       network: networkWith(seeded.server.url),
-      syncWallet: { noteAccounts: accountsOf(alice), noteSealer: testSealer },
+      syncWallet: { noteAccounts: () => accountsOf(alice), noteSealer: testSealer },
     });
   });
   afterAll(async () => {

@@ -35,8 +35,7 @@ export interface SyncServiceOptions {
   dataDir: string;
   /** The network's note server; null without a network. */
   noteServerUrl: string | null;
-  /** Null until the wallet exists. */
-  wallet: SyncWallet | null;
+  wallet: SyncWallet;
   onProgress: (progress: SyncProgress) => void;
   workerFile?: string;
 }
@@ -67,7 +66,6 @@ export class SyncService {
     this.#engine = new SyncEngine({
       store: this.store,
       serverUrl: noteServerUrl,
-      accounts: () => wallet.noteAccounts(),
       sealer: wallet.noteSealer(),
       onProgress: this.#options.onProgress,
       ...(this.#options.workerFile && { workerFile: this.#options.workerFile }),
@@ -98,12 +96,13 @@ export class SyncService {
   }
 
   /** Starts a run in the background; resolves with the progress once it is under way. */
-  start(watch: boolean, overrides: Partial<SyncSettings> = {}): SyncProgress {
+  async start(watch: boolean, overrides: Partial<SyncSettings> = {}): Promise<SyncProgress> {
     const engine = this.#engineOrThrow();
     if (engine.running) throw new CofferError('CONFLICT', 'The wallet is already syncing');
     const settings = { ...this.store.settings(), ...overrides };
+    const accounts = await this.#options.wallet.noteAccounts();
     // The outcome reaches the caller as progress events (state idle or error) and in status().
-    engine.run({ watch, settings }).catch((error: unknown) => {
+    engine.run({ accounts, watch, settings }).catch((error: unknown) => {
       if (!(error instanceof SyncError)) console.error('[sync] run failed:', error);
     });
     return engine.progress();

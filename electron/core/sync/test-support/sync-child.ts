@@ -23,11 +23,10 @@ async function main(): Promise<void> {
   const engine = new SyncEngine({
     store,
     serverUrl: config.serverUrl,
-    accounts: accountsOf(walletKeys(config.seedByte)),
     sealer: testSealer(),
     onBatch: (event) => writeSync(1, `${JSON.stringify(event)}\n`),
   });
-  await engine.run({ settings: config.settings });
+  await engine.run({ accounts: accountsOf(walletKeys(config.seedByte)), settings: config.settings });
   store.close();
   writeSync(1, `${JSON.stringify({ kind: 'done' })}\n`);
 }

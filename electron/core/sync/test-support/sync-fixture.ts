@@ -31,17 +31,15 @@ export function walletKeys(seedByte: number): NoteKeys {
 export const addressOf = (keys: NoteKeys): string =>
   encodeAddress({ detectionPublicKey: keys.detection.publicKey, viewingPublicKey: keys.viewing.publicKey });
 
-/** The engine takes ownership of nothing: each run gets fresh copies, as the vault would hand out. */
-export const accountsOf =
-  (...keys: NoteKeys[]) =>
-  (): SyncAccount[] =>
-    keys.map((k, account) => ({
-      account,
-      keys: {
-        detection: { publicKey: k.detection.publicKey.slice(), secretKey: k.detection.secretKey.slice() },
-        viewing: { publicKey: k.viewing.publicKey.slice(), secretKey: k.viewing.secretKey.slice() },
-      },
-    }));
+/** Accounts 0, 1, … with fresh copies of these keys, as the vault hands out (a run wipes them). */
+export const accountsOf = (...keys: NoteKeys[]): SyncAccount[] =>
+  keys.map((k, account) => ({
+    account,
+    keys: {
+      detection: { publicKey: k.detection.publicKey.slice(), secretKey: k.detection.secretKey.slice() },
+      viewing: { publicKey: k.viewing.publicKey.slice(), secretKey: k.viewing.secretKey.slice() },
+    },
+  }));
 
 export const TEST_SEALING_KEY = new Uint8Array(32).fill(0x5e);
 export const testSealer = () => createNoteSealer(TEST_SEALING_KEY);

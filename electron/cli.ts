@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * `coffer`: the command line over the same core as the app, run in this process. Each feature's
+ * commands live in electron/cli/<feature>-commands.ts and are listed here.
+ */
+import { group, runCommandLine } from './cli/command';
+import { walletCommands } from './cli/wallet-commands';
+
+const root = group('coffer', 'Coffer from the command line: the wallet, uploads and wallet sync.', [
+  walletCommands,
+]);
+
+const code = await runCommandLine(root, process.argv.slice(2), {
+  out: (line = '') => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+});
+process.exitCode = code;
