@@ -3,6 +3,7 @@
  * its settings, its progress events, and the notes and balances it found.
  */
 import { z } from 'zod';
+import { HttpUrl } from '../network-manifest';
 import { method } from './define';
 
 export const KemName = z.enum(['liboqs', 'noble']);
@@ -87,7 +88,7 @@ export const SyncProgress = z.object({
     .object({
       message: z.string(),
       status: z.number().int().optional(),
-      url: z.string().optional(),
+      url: HttpUrl.optional(),
     })
     .nullable(),
 });

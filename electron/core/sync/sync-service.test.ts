@@ -2,11 +2,11 @@
 // that Electron IPC and the browser host use, over a real note server and the real engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncProgress } from '../../../shared/api/sync';
-import type { NetworkManifest } from '../../../shared/network-manifest';
 import { createCore, type Core } from '../core-app';
 import {
   accountsOf,
   expectedNotes,
+  networkWithNoteServer,
   seededServer,
   tempDir,
   testSealer,
@@ -16,21 +16,6 @@ import {
 
 const alice = walletKeys(0x71);
 const context = { transport: 'test' } as const;
-
-/** A network whose only part the sync uses is the note server. */
-const networkWith = (noteServerUrl: string): NetworkManifest => ({
-  name: 'sync test',
-  chainId: 31337,
-  rpcUrl: 'http://127.0.0.1:1',
-  contracts: {
-    token: `0x${'1'.repeat(40)}`,
-    providerRegistry: `0x${'2'.repeat(40)}`,
-    paymentVault: `0x${'3'.repeat(40)}`,
-    dataSetRegistry: `0x${'4'.repeat(40)}`,
-  },
-  providers: [],
-  noteServerUrl,
-});
 
 async function call(core: Core, channel: string, input: unknown = {}) {
   const envelope = await core.dispatch(channel, input, context);
@@ -58,7 +43,7 @@ describe('sync API', () => {
     core = await createCore({
       dataDir: folder.dir,
       mode: 'test',
-      network: networkWith(seeded.server.url),
+      network: networkWithNoteServer(seeded.server.url),
       syncWallet: { noteAccounts: () => accountsOf(alice), noteSealer: testSealer },
     });
   });
@@ -147,7 +132,7 @@ describe('sync API', () => {
     const noWallet = await createCore({
       dataDir: tempDir('coffer-sync-api-nowallet-').dir,
       mode: 'test',
-      network: networkWith(seeded.server.url),
+      network: networkWithNoteServer(seeded.server.url),
     });
     try {
       await expect(call(noWallet, 'sync.start', {})).rejects.toMatchObject({ code: 'NO_WALLET' });

@@ -15,6 +15,7 @@ import {
 import { seedNotes, type SeedOracle } from '../../../../devnet/note-server/seed';
 import { encodeAddress } from '../../../../shared/notes/address';
 import { nobleKem } from '../../../../shared/notes/noble-kem';
+import type { NetworkManifest } from '../../../../shared/network-manifest';
 import type { NoteKeys } from '../../../../shared/notes/note-crypto';
 import { createNoteSealer } from '../note-sealer';
 import type { SyncAccount } from '../sync-engine';
@@ -40,6 +41,21 @@ export const accountsOf = (...keys: NoteKeys[]): SyncAccount[] =>
       viewing: { publicKey: k.viewing.publicKey.slice(), secretKey: k.viewing.secretKey.slice() },
     },
   }));
+
+/** A network manifest whose only working part is the note server (all the sync uses). */
+export const networkWithNoteServer = (noteServerUrl: string): NetworkManifest => ({
+  name: 'sync test',
+  chainId: 31337,
+  rpcUrl: 'http://127.0.0.1:1',
+  contracts: {
+    token: `0x${'1'.repeat(40)}`,
+    providerRegistry: `0x${'2'.repeat(40)}`,
+    paymentVault: `0x${'3'.repeat(40)}`,
+    dataSetRegistry: `0x${'4'.repeat(40)}`,
+  },
+  providers: [],
+  noteServerUrl,
+});
 
 export const TEST_SEALING_KEY = new Uint8Array(32).fill(0x5e);
 export const testSealer = () => createNoteSealer(TEST_SEALING_KEY);
