@@ -101,10 +101,12 @@ async function follow(
   let lastLine = 0;
   const show = (p: SyncProgress) => {
     if (json) return io.out(JSON.stringify(p));
+    if (live) return void process.stderr.write(`\r\x1b[2K${progressLine(p)}`);
+    // Not a terminal (a log, a pipe): a line a second at most, and every change of state.
     const now = Date.now();
-    if (live) process.stderr.write(`\r\x1b[2K${progressLine(p)}`);
-    else if (now - lastLine >= 1000 || p.state !== 'syncing') io.err(progressLine(p));
+    if (now - lastLine < 1000 && p.state === 'syncing') return;
     lastLine = now;
+    io.err(progressLine(p));
   };
   let stopping = false;
   const onInterrupt = () => {

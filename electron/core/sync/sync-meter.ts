@@ -72,7 +72,14 @@ export class SyncMeter {
       total: this.total,
       scanned: this.total === null ? 0 : this.total - this.#remaining,
       notesPerSecond: perSecond,
-      etaSeconds: this.#remaining === 0 ? 0 : perSecond > 0 ? this.#remaining / perSecond : null,
+      etaSeconds:
+        this.total === null
+          ? null
+          : this.#remaining === 0
+            ? 0
+            : perSecond > 0
+              ? this.#remaining / perSecond
+              : null,
       stages: {
         fetch: { ms: fetchMs, notesPerSecond: rate(scanned, fetchMs) },
         decrypt: { ms: decryptMs, notesPerSecond: rate(scanned, decryptMs) },

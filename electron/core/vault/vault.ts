@@ -337,7 +337,7 @@ export class Vault {
     return noteSealingKey(unlocked.root);
   }
 
-    /** Locks and stops the idle timer (app shutdown). */
+  /** Locks and stops the idle timer (app shutdown). */
   close(): void {
     this.#wipe();
   }
