@@ -2,6 +2,8 @@
 // (a counted server shows the failing batch was not drained), bounded retries of transient
 // errors, clear errors for malformed responses, and a checkpoint that never passes a failed batch.
 // Faults are injected by the real note server (devnet/note-server/faults.ts).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../../devnet/note-server/faults';
 import type { NoteServer } from '../../../devnet/note-server/note-server';
@@ -15,6 +17,7 @@ import {
   openTempStore,
   seededServer,
   storedNotes,
+  tempDir,
   testSealer,
   walletKeys,
   type SeededServer,
@@ -87,6 +90,9 @@ describe('sync engine failures', () => {
       // The first try and FAST_RETRY's 2 retries, then the abort…
       expect(stats.responsesByStatus['503']).toBe(1 + FAST_RETRY.retries);
       // …and far fewer reads served than the batch holds: no drain-then-fail.
+      console.log(
+        `short-circuit: ${stats.requestsByRoute.note_compact} per-note reads served for a ${K}-note batch`,
+      );
       expect(stats.requestsByRoute.note_compact).toBeLessThan(K);
       expect(run.engine.progress()).toMatchObject({
         state: 'error',
@@ -178,5 +184,39 @@ describe('sync engine failures', () => {
     const badK = await failingSync(seeded.server, { checkpointEvery: 0 });
     badK.close();
     expect(badK.error.message).toMatch(/checkpointEvery must be at least 1/);
+  });
+
+  it('a missing worker bundle or a worker that dies is a clear error, not a hang', async () => {
+    const folder = tempDir('coffer-sync-dead-worker-');
+    const dying = path.join(folder.dir, 'dying-worker.mjs');
+    // A stand-in for a worker that crashes on start: a real thread that exits at once.
+    writeFileSync(dying, 'process.exit(3);\n');
+    try {
+      for (const [workerFile, message] of [
+        [path.join(folder.dir, 'missing.js'), /sync worker bundle .*missing\.js is missing/],
+        [dying, /a sync worker stopped \(exit code 3\)/],
+      ] as const) {
+        const temp = openTempStore();
+        const engine = new SyncEngine({
+          store: temp.store,
+          serverUrl: seeded.server.url,
+          sealer: testSealer(),
+          workerFile,
+        });
+        try {
+          await expect(
+            engine.run({ accounts: accountsOf(alice), settings: { workers: 1 } }),
+          ).rejects.toMatchObject({
+            kind: 'worker',
+            message: expect.stringMatching(message),
+          });
+          expect(engine.progress().state).toBe('error');
+        } finally {
+          temp.close();
+        }
+      }
+    } finally {
+      folder.remove();
+    }
   });
 });

@@ -168,13 +168,18 @@ class RunPool {
         return worker.call((api) => api.init(transfer({ ...this.setup, accounts: copies }, buffers)));
       }),
     );
-    const failed = replies.find(
-      (reply) => reply.status === 'rejected' || !(reply.value as WorkerReply<void>).ok,
-    );
-    if (failed) {
+    const failure = replies
+      .map((reply) =>
+        reply.status === 'rejected'
+          ? asSyncError(reply.reason)
+          : reply.value.ok
+            ? null
+            : new SyncError(reply.value.error),
+      )
+      .find((error) => error !== null);
+    if (failure) {
       await Promise.all(started.map((worker) => worker.terminate()));
-      if (failed.status === 'rejected') throw asSyncError(failed.reason);
-      throw new SyncError((failed.value as Extract<WorkerReply<void>, { ok: false }>).error);
+      throw failure;
     }
     this.slots.push(...started.map((worker) => ({ worker, load: 0 })));
   }
