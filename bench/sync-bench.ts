@@ -216,13 +216,15 @@ async function timedSync(
   settings: Partial<SyncSettings>,
   oracle: SeedOracle,
   upTo: number,
-  storeDir = mkdtempSync(path.join(os.tmpdir(), 'coffer-bench-sync-')),
+  options: { storeDir?: string; maxBatchesPerWorker?: number } = {},
 ): Promise<SyncRun> {
+  const storeDir = options.storeDir ?? mkdtempSync(path.join(os.tmpdir(), 'coffer-bench-sync-'));
   const store = new SyncStore(path.join(storeDir, 'sync.sqlite'));
   const engine = new SyncEngine({
     store,
     serverUrl: url,
     sealer: createNoteSealer(new Uint8Array(32).fill(7)),
+    ...(options.maxBatchesPerWorker && { maxBatchesPerWorker: options.maxBatchesPerWorker }),
   });
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
@@ -316,16 +318,21 @@ export async function runSyncBench(): Promise<BenchResult> {
   log(`range mode: ${NOTES} notes`);
   const rangeServer = await serverProcess(dir, true);
   let range: SyncRun;
+  let oneInFlight: SyncRun;
   let resyncMs: number;
   try {
     range = await timedSync(rangeServer.url, {}, oracle, NOTES);
-    const resync = await timedSync(rangeServer.url, {}, oracle, NOTES, range.storeDir);
+    const resync = await timedSync(rangeServer.url, {}, oracle, NOTES, { storeDir: range.storeDir });
     resyncMs = resync.ms;
     rmSync(range.storeDir, { recursive: true, force: true });
+    log(`range mode, one batch in flight per worker: ${NOTES} notes`);
+    oneInFlight = await timedSync(rangeServer.url, {}, oracle, NOTES, { maxBatchesPerWorker: 1 });
+    rmSync(oneInFlight.storeDir, { recursive: true, force: true });
   } finally {
     await rangeServer.stop();
   }
   const rangeSeconds = syncRow('range', range, NOTES, false);
+  syncRow('range, 1 batch in flight per worker (crash redo ≤ workers)', oneInFlight, NOTES, false);
   syncs.push({
     mode: 'range, resync with nothing new',
     notes: 0,

@@ -18,4 +18,11 @@ describe('pipeline depth', () => {
     depth.observe(1000, 10);
     expect(depth.value).toBe(MIN_DEPTH);
   });
+
+  it('never goes above a cap', () => {
+    const depth = new PipelineDepth(true, 1);
+    expect(depth.value).toBe(1);
+    depth.observe(1000, 10);
+    expect(depth.value).toBe(1);
+  });
 });

@@ -9,6 +9,8 @@
  *
  * More depth means more batches redone after a crash (every batch in flight is), so the depth is
  * measured, not guessed high: it starts at 2 and follows a moving average of the batches' times.
+ * A caller that wants the crash bound tighter than the speed can cap it (`max`): at 1, at most one
+ * batch per worker is ever lost, and the fetch no longer overlaps the decryption.
  */
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 6;
@@ -20,7 +22,10 @@ export class PipelineDepth {
   #decryptMs = 0;
   #samples = 0;
 
-  constructor(private readonly rangeReads: boolean) {}
+  constructor(
+    private readonly rangeReads: boolean,
+    private readonly max = MAX_DEPTH,
+  ) {}
 
   observe(fetchMs: number, decryptMs: number): void {
     const weight = this.#samples === 0 ? 1 : SMOOTHING;
@@ -30,7 +35,8 @@ export class PipelineDepth {
   }
 
   get value(): number {
-    if (!this.rangeReads || this.#samples === 0 || this.#decryptMs <= 0) return MIN_DEPTH;
-    return Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(1 + this.#fetchMs / this.#decryptMs)));
+    const floor = Math.min(MIN_DEPTH, this.max);
+    if (!this.rangeReads || this.#samples === 0 || this.#decryptMs <= 0) return floor;
+    return Math.min(this.max, Math.max(floor, Math.ceil(1 + this.#fetchMs / this.#decryptMs)));
   }
 }

@@ -8,7 +8,7 @@ import type { SyncProgress } from '../../../shared/api/sync';
 import { addressDigest, commitmentOf } from '../../../shared/notes/note-crypto';
 import { nobleKem } from '../../../shared/notes/noble-kem';
 import { seedContext } from './note-sealer';
-import { SyncEngine, type BatchEvent, type RunOptions } from './sync-engine';
+import { SyncEngine, type BatchEvent, type RunOptions, type SyncEngineOptions } from './sync-engine';
 import type { NoteKeys } from '../../../shared/notes/note-crypto';
 import {
   accountsOf,
@@ -22,12 +22,28 @@ import {
   type SeededServer,
 } from './test-support/sync-fixture';
 
+/** The most batches each worker had in flight at once, from the dispatch/commit events. */
+function peakInFlight(events: readonly BatchEvent[]): number[] {
+  const now = new Map<number, number>();
+  const peak = new Map<number, number>();
+  for (const { kind, worker } of events) {
+    now.set(worker, (now.get(worker) ?? 0) + (kind === 'dispatched' ? 1 : -1));
+    peak.set(worker, Math.max(peak.get(worker) ?? 0, now.get(worker)!));
+  }
+  return [...peak.keys()].sort().map((worker) => peak.get(worker)!);
+}
+
 const alice = walletKeys(0x11);
 const bob = walletKeys(0x21);
 const K = 100;
 
 /** Runs one sync to completion on a fresh store; returns the store's state and what happened. */
-async function syncOnce(url: string, wallets: NoteKeys[], options: Omit<RunOptions, 'accounts'> = {}) {
+async function syncOnce(
+  url: string,
+  wallets: NoteKeys[],
+  options: Omit<RunOptions, 'accounts'> = {},
+  engineOptions: Pick<SyncEngineOptions, 'maxBatchesPerWorker'> = {},
+) {
   const temp = openTempStore();
   const events: BatchEvent[] = [];
   const engine = new SyncEngine({
@@ -35,6 +51,7 @@ async function syncOnce(url: string, wallets: NoteKeys[], options: Omit<RunOptio
     serverUrl: url,
     sealer: testSealer(),
     onBatch: (event) => events.push(event),
+    ...engineOptions,
   });
   try {
     const report = await engine.run({ ...options, accounts: accountsOf(...wallets) });
@@ -93,6 +110,8 @@ describe('sync engine', () => {
     );
     expect(perWorker.every((n) => n >= 3)).toBe(true);
     expect(perWorker[0]! + perWorker[1]!).toBe(1500 / K);
+    // And each worker had several batches in flight: one fetching while another decrypts.
+    expect(peakInFlight(concurrent.events).every((peak) => peak >= 2)).toBe(true);
     expect(concurrent.report.totals).toMatchObject({ scanned: 1500, batches: 15, found: 90 });
     // Every note is tried against both accounts: 2 decapsulations a note, tag hits only where they matched.
     expect(concurrent.report.totals.tagHits).toBe(90 + concurrent.report.totals.falsePositives);
@@ -154,6 +173,21 @@ describe('sync engine', () => {
       expect(single.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
     } finally {
       single.close();
+    }
+  });
+
+  it('with at most one batch in flight per worker, never has two, and finds the same notes', async () => {
+    const strict = await syncOnce(
+      seeded.server.url,
+      [alice],
+      { settings: { workers: 2, checkpointEvery: K } },
+      { maxBatchesPerWorker: 1 },
+    );
+    try {
+      expect(peakInFlight(strict.events)).toEqual([1, 1]);
+      expect(strict.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
+    } finally {
+      strict.close();
     }
   });
 

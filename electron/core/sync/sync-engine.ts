@@ -66,6 +66,12 @@ export interface SyncEngineOptions {
   retry?: RetryPolicy;
   /** The worker bundle (default: out/workers/sync-worker.js). */
   workerFile?: string;
+  /**
+   * Cap on the batches in flight per worker (pipeline-depth.ts; default MAX_DEPTH). Every batch in
+   * flight is redone after a crash: 1 bounds that by the number of workers, at the cost of fetch
+   * no longer overlapping decryption.
+   */
+  maxBatchesPerWorker?: number;
   onProgress?: (progress: SyncProgress) => void;
   onBatch?: (event: BatchEvent) => void;
 }
@@ -366,7 +372,7 @@ export class SyncEngine {
     let nextId = 0;
     let failure: SyncError | null = null;
     let graceTimer: NodeJS.Timeout | undefined;
-    const depth = new PipelineDepth(this.#readMode?.range ?? false);
+    const depth = new PipelineDepth(this.#readMode?.range ?? false, this.#options.maxBatchesPerWorker);
 
     return new Promise<void>((resolve, reject) => {
       const settle = () => {
