@@ -117,6 +117,35 @@ describe('sync API', () => {
     expect((await done).found).toBe(40);
   });
 
+  it('with the vault as the wallet: needs it unlocked, and stops when it locks', async () => {
+    const folder = tempDir('coffer-sync-api-vault-');
+    const withVault = await createCore({
+      dataDir: folder.dir,
+      mode: 'test',
+      network: networkWithNoteServer(seeded.server.url),
+      scrypt: { N: 2 ** 10, r: 8, p: 1 },
+    });
+    try {
+      const { vault } = withVault.wallet;
+      await vault.createFromMnemonic(
+        'test test test test test test test test test test test junk',
+        'a long password',
+      );
+      await vault.lock();
+      await expect(call(withVault, 'sync.start', {})).rejects.toMatchObject({ code: 'LOCKED' });
+      await vault.unlock('a long password');
+      const watching = nextProgress(withVault, (p) => p.state === 'watching');
+      await call(withVault, 'sync.start', { watch: true });
+      expect(await watching).toMatchObject({ scanned: 800, found: 0 });
+      const stopped = nextProgress(withVault, (p) => p.state === 'idle');
+      await vault.lock();
+      expect((await stopped).state).toBe('idle');
+    } finally {
+      await withVault.close();
+      folder.remove();
+    }
+  });
+
   it('says what is missing when there is no wallet or no note server', async () => {
     const bare = await createCore({
       dataDir: tempDir('coffer-sync-api-bare-').dir,
