@@ -19,6 +19,7 @@ import {
   type SyncNote,
 } from '../../../shared/api/sync';
 import { openDatabase, type Db } from '../db/database';
+import type { RecoveredNote } from './trial-decrypt';
 
 const migrations = [
   {
@@ -51,14 +52,7 @@ const migrations = [
 ];
 
 /** A recovered note as stored: its seed sealed. */
-export interface StoredNote {
-  index: number;
-  account: number;
-  value: bigint;
-  memo: Uint8Array;
-  commitment: Uint8Array;
-  sealedSeed: Uint8Array;
-}
+export type StoredNote = Omit<RecoveredNote, 'seed'> & { sealedSeed: Uint8Array };
 
 export interface AccountProgress {
   cursor: number;
