@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Unit and integration tests: next to the code they test (`*.test.ts`), run in plain Node.
 export default defineConfig({
   test: {
-    include: ['{electron,workers,shared,devnet,bench,scripts}/**/*.test.ts'],
+    include: ['{electron,workers,shared,devnet,bench,scripts,renderer}/**/*.test.ts'],
     exclude: ['**/*.long.test.ts', 'node_modules/**', 'out/**'],
     environment: 'node',
     pool: 'forks',

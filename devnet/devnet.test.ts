@@ -70,6 +70,12 @@ describe('npm run devnet', () => {
     expect(output.stderr).toContain(`PaymentVault     ${manifest.contracts.paymentVault}`);
     expect(output.stderr).toContain(`note server      ${manifest.noteServerUrl}`);
     expect(output.stderr).toContain(`data             ${dataDir}`);
+    expect(manifest.providers).toHaveLength(4);
+    for (const provider of manifest.providers)
+      expect(output.stderr).toContain(
+        `#${provider.id} ${provider.url}${provider.endorsed ? ' (endorsed)' : ''}`,
+      );
+    expect(output.stderr).toMatch(/provider faults {2}PUT <url>\/v1\/admin\/faults[\s\S]*#4 [0-9a-f]{48}/);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

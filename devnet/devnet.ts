@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NetworkManifest } from '../shared/network-manifest';
-import { startDevnet } from './start-devnet';
+import { type Devnet, startDevnet } from './start-devnet';
 
 const HELP = `Usage: npm run devnet -- [options]
 
@@ -18,10 +18,16 @@ Options:
   --data-dir <dir>     Keep the devnet's state here across runs (default: a temp dir, removed on exit)
   --automine           Mine a block per transaction instead of on a timer
   --block-time <s>     Seconds between blocks when not automining (default: 1)
+  --providers <n>      Storage providers to run (default: 4, the first half endorsed)
   --manifest <file>    Also write the manifest JSON to this file
   -h, --help           Show this help`;
 
-function summary(manifest: NetworkManifest, dataDir: string, persistent: boolean): string {
+function summary(
+  manifest: NetworkManifest,
+  providers: Devnet['providers'],
+  dataDir: string,
+  persistent: boolean,
+): string {
   const lines = [
     `Coffer devnet is up (chain ${manifest.chainId}).`,
     `  RPC              ${manifest.rpcUrl}`,
@@ -34,6 +40,12 @@ function summary(manifest: NetworkManifest, dataDir: string, persistent: boolean
     ...manifest.providers.map(
       (provider) => `    #${provider.id} ${provider.url}${provider.endorsed ? ' (endorsed)' : ''}`,
     ),
+    ...(providers.length > 0
+      ? [
+          '  provider faults  PUT <url>/v1/admin/faults with "Authorization: Bearer <token>":',
+          ...providers.map((provider) => `    #${provider.providerId} ${provider.adminToken}`),
+        ]
+      : []),
     `  data             ${dataDir}${persistent ? '' : ' (temporary)'}`,
     'Press Ctrl+C to stop.',
   ];
@@ -47,6 +59,7 @@ async function main(): Promise<void> {
       automine: { type: 'boolean', default: false },
       'block-time': { type: 'string' },
       manifest: { type: 'string' },
+      providers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,7 +71,12 @@ async function main(): Promise<void> {
   if (blockTime !== undefined && !(blockTime > 0))
     throw new Error(`--block-time must be a positive number of seconds, got '${values['block-time']}'.`);
 
+  const providers = values.providers === undefined ? undefined : Number(values.providers);
+  if (providers !== undefined && !(Number.isInteger(providers) && providers >= 0 && providers <= 8))
+    throw new Error(`--providers must be a whole number from 0 to 8, got '${values.providers}'.`);
+
   const devnet = await startDevnet({
+    providers,
     dataDir: values['data-dir'],
     automine: values.automine,
     blockTime,
@@ -92,7 +110,7 @@ async function main(): Promise<void> {
     console.error(`Wrote the manifest to ${file}`);
   }
   console.log(json);
-  console.error(summary(devnet.manifest, devnet.dataDir, values['data-dir'] !== undefined));
+  console.error(summary(devnet.manifest, devnet.providers, devnet.dataDir, values['data-dir'] !== undefined));
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 // startDevnet end to end: a valid manifest whose contracts have code, funded dev accounts and a
-// faucet, a note server that answers, a stop that leaves nothing running (and can be called
-// twice), and state kept across restarts with a data dir.
+// faucet, a note server and storage providers (registered on chain, half endorsed) that answer,
+// a stop that leaves nothing running (and can be called twice), and state kept across restarts
+// with a data dir.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,9 @@ import {
   createChainWalletClient,
   networkContracts,
 } from '../electron/core/chain/contracts';
+import { ProviderClient, ProviderError } from '../electron/core/providers/provider-client';
 import { NetworkManifest } from '../shared/network-manifest';
-import { DEV_ACCOUNT_COUNT, DEV_ROLES, devAccount } from './chain/dev-accounts';
+import { DEV_ACCOUNT_COUNT, DEV_ROLES, devAccount, devProviderAccount } from './chain/dev-accounts';
 import { DEV_TOKEN_BALANCE, FAUCET_TOKEN_BALANCE } from './chain/deploy';
 import { type Devnet, startDevnet } from './start-devnet';
 import { processesMentioning } from './test-support/processes';
@@ -80,6 +82,44 @@ describe('startDevnet (temporary)', () => {
     expect(await response.json()).toMatchObject({ treeSize: 0 });
   });
 
+  it('runs four storage providers, registered on chain, the first two endorsed', async () => {
+    const { providers } = devnet.manifest;
+    expect(providers.map((provider) => provider.endorsed)).toEqual([true, true, false, false]);
+    const { providerRegistry } = networkContracts(devnet.manifest.contracts, {
+      public: createChainPublicClient(devnet.manifest),
+      wallet: createChainWalletClient(devnet.manifest, privateKeyToAccount(devAccount(0).privateKey)),
+    });
+    expect(await providerRegistry.read.providerCount()).toBe(4n);
+    for (const [slot, entry] of providers.entries()) {
+      expect(entry.address).toBe(devProviderAccount(slot).address);
+      expect(await providerRegistry.read.getProvider([BigInt(entry.id)])).toEqual([
+        entry.address,
+        entry.url,
+        entry.endorsed,
+      ]);
+      const client = new ProviderClient({ url: entry.url });
+      try {
+        expect((await client.ping()).provider).toBe(entry.address);
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
+  it('hands out the providers, so tests can inject their faults', async () => {
+    const [first] = devnet.providers;
+    const client = new ProviderClient({ url: first!.url });
+    try {
+      first!.setFaults({ failPing: true });
+      await expect(client.ping()).rejects.toBeInstanceOf(ProviderError);
+      first!.setFaults({});
+      expect((await client.ping()).ok).toBe(true);
+      expect(first!.metrics().faultsInjected).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('stops everything, removes its temp dir, and can be stopped again', async () => {
     await Promise.all([devnet.stop(), devnet.stop()]);
     await devnet.stop();
@@ -93,24 +133,21 @@ describe('startDevnet with a data dir', () => {
   beforeAll(async () => (dataDir = await mkdtemp(path.join(tmpdir(), 'coffer-devnet-test-'))));
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('keeps the chain and the contracts across a restart, on 1-second blocks', async () => {
+  it('keeps the chain, the contracts and the providers across a restart, on 1-second blocks', async () => {
     const started = Date.now();
-    const first = await startDevnet({ dataDir });
-    console.log(`startDevnet (1-second blocks, fresh data dir) took ${Date.now() - started} ms`);
+    const first = await startDevnet({ dataDir, providers: 2 });
+    console.log(`startDevnet (1-second blocks, 2 providers, fresh data dir) took ${Date.now() - started} ms`);
     const provider = privateKeyToAccount(devAccount(DEV_ROLES.firstProvider).privateKey);
-    const client = createChainPublicClient(first.manifest, { pollingInterval: 100 });
-    const contracts = networkContracts(first.manifest.contracts, {
-      public: client,
-      wallet: createChainWalletClient(first.manifest, provider),
-    });
-    const hash = await contracts.providerRegistry.write.registerProvider(['http://127.0.0.1:7001']);
-    expect((await client.waitForTransactionReceipt({ hash })).status).toBe('success');
+    expect(first.manifest.providers.map(({ id, endorsed }) => ({ id, endorsed }))).toEqual([
+      { id: 1, endorsed: true },
+      { id: 2, endorsed: false },
+    ]);
     await first.stop();
     await expectNothingLeftRunning(first);
     expect(existsSync(path.join(dataDir, 'chain', 'state.json'))).toBe(true);
 
     const restarted = Date.now();
-    const second = await startDevnet({ dataDir, automine: true });
+    const second = await startDevnet({ dataDir, automine: true, providers: 2 });
     console.log(`startDevnet (restart from the data dir) took ${Date.now() - restarted} ms`);
     try {
       expect(second.manifest.contracts).toEqual(first.manifest.contracts);
@@ -119,6 +156,14 @@ describe('startDevnet with a data dir', () => {
         wallet: createChainWalletClient(second.manifest, provider),
       });
       expect(await again.providerRegistry.read.providerIdOf([provider.address])).toBe(1n);
+      // Same providers, same ids, on new ports: the registry has their new URLs.
+      expect(second.manifest.providers.map(({ id, address }) => ({ id, address }))).toEqual(
+        first.manifest.providers.map(({ id, address }) => ({ id, address })),
+      );
+      expect(await again.providerRegistry.read.providerCount()).toBe(2n);
+      const [, url] = await again.providerRegistry.read.getProvider([1n]);
+      expect(url).toBe(second.manifest.providers[0]!.url);
+      expect(existsSync(path.join(dataDir, 'providers', '0', 'provider.sqlite'))).toBe(true);
     } finally {
       await second.stop();
     }

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { launchBrowserMode, type LaunchedApp } from './support/launch-browser-mode';
+import { snapBothThemes } from './support/screenshots';
 
 let app: LaunchedApp;
 test.beforeAll(async () => {
@@ -22,4 +23,6 @@ test('a page without the token cannot reach the API', async ({ page }) => {
   const origin = new URL(app.launchUrl).origin;
   await page.goto(`${origin}/`);
   await expect(page.getByRole('alert')).toContainText('Could not reach the Coffer core');
+  await expect(page.getByRole('alert')).toContainText('open the URL printed by the latest npm start');
+  await snapBothThemes(page, '00-not-connected');
 });

@@ -3,13 +3,13 @@
  * form (words shown there, confirmed there), while the app's own page can neither fetch a view nor
  * read one it opened itself.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { callApi } from './support/call-api';
 import { launchBrowserMode, type LaunchedApp } from './support/launch-browser-mode';
+import { createWalletInSecureView } from './support/secure-view';
 
-/** The few browser globals the page scripts below use (the e2e project has no DOM typings). */
+/** The browser globals the page script below uses (the e2e project has no DOM typings). */
 interface BrowserGlobals {
-  sessionStorage: { getItem(key: string): string | null };
-  location: { host: string };
   open(url: string): { document: { body: { innerText: string } } } | null;
 }
 
@@ -20,32 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await app?.stop();
 });
-
-/** Calls the API from the app's page, over the host's WebSocket, as the renderer does. */
-function callApi(
-  page: Page,
-  method: string,
-  input: unknown = {},
-): Promise<{ ok: boolean; value?: never; error?: { code: string } }> {
-  return page.evaluate(
-    ([method, input]) =>
-      new Promise((resolve, reject) => {
-        const page = globalThis as unknown as BrowserGlobals;
-        const token = page.sessionStorage.getItem('coffer.hostToken') ?? '';
-        const ws = new WebSocket(`ws://${page.location.host}/api`, [`coffer-token.${token}`]);
-        ws.onerror = () => reject(new Error('socket error'));
-        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method, input }));
-        ws.onmessage = (message) => {
-          const data = JSON.parse(String(message.data));
-          if (data.kind === 'result' && data.id === 1) {
-            ws.close();
-            resolve(data.envelope);
-          }
-        };
-      }),
-    [method, input] as const,
-  );
-}
 
 test('a wallet is created in a secure view the app page cannot read', async ({ page, context }) => {
   await page.goto(app.launchUrl);
@@ -79,19 +53,7 @@ test('a wallet is created in a secure view the app page cannot read', async ({ p
 
   const view = await context.newPage();
   await view.goto(url);
-  await expect(view.getByRole('heading', { name: 'Create a wallet' })).toBeVisible();
-  await view.getByLabel(/^Password/).fill('e2e wallet password');
-  await view.getByLabel('The same password again').fill('e2e wallet password');
-  await view.getByRole('button', { name: 'Continue' }).click();
-  const words = await view.locator('ol.words li').allTextContents();
-  expect(words).toHaveLength(24);
-  await view.getByRole('button', { name: 'I have written them down' }).click();
-  for (const field of await view.locator('input[name^="word"]').all()) {
-    const position = Number((await field.getAttribute('name'))!.slice(4));
-    await field.fill(words[position]!);
-  }
-  await view.getByRole('button', { name: 'Create the wallet' }).click();
-  await expect(view.getByRole('heading', { name: 'Your wallet is ready' })).toBeVisible();
+  await createWalletInSecureView(view, 'e2e wallet password');
 
   const status = (await callApi(page, 'wallet.status')) as unknown as {
     ok: true;
@@ -115,7 +77,7 @@ test('browser mode: a deposit waits for the approval dialog, and goes through wh
   expect((await callApi(page, 'wallet.faucet', { account: 0 })).ok).toBe(true);
 
   const deposit = callApi(page, 'wallet.deposit', { account: 0, amount: '3' });
-  const dialog = page.getByRole('dialog', { name: /Approve/ });
+  const dialog = page.getByRole('dialog', { name: 'Approve a deposit' });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('Deposit 3 tUSD into the PaymentVault');
   await expect(dialog).toContainText('Coffer Test USD');

@@ -4,7 +4,7 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApprovalDetails } from '../components/approval-details';
+import { APPROVAL_TITLES, ApprovalDetails } from '../components/approval-details';
 import { useApprovals, type ApprovalApi } from '../components/use-approvals';
 import { useTheme } from '../components/use-theme';
 import '../styles/global.css';
@@ -20,7 +20,10 @@ function ApprovalWindow({ api }: { api: ApprovalApi }) {
   const { current, waiting, busy, error, answer } = useApprovals(api);
   return (
     <main className="content approval-window">
-      <h1 className="view-title">{waiting > 1 ? `Approve? (1 of ${waiting})` : 'Approve?'}</h1>
+      <h1 className="view-title">
+        {current ? APPROVAL_TITLES[current.kind] : 'Approvals'}
+        {waiting > 1 ? ` (1 of ${waiting})` : ''}
+      </h1>
       {error && <p role="alert">{error}</p>}
       {current ? (
         <ApprovalDetails

@@ -1,11 +1,24 @@
-import type { ApprovalRequest } from '../../shared/api/approval';
-import { shortHash } from '../format';
-import { Button } from './ui/primitives';
+import type { ApprovalKind, ApprovalRequest } from '../../shared/api/approval';
+import { formatDuration, formatUnits, shortHash } from '../format';
+import { ArrowDownIcon, ArrowUpIcon, UploadIcon } from './ui/icons';
+import { Button, CopyButton } from './ui/primitives';
+
+export const APPROVAL_TITLES: Record<ApprovalKind, string> = {
+  deposit: 'Approve a deposit',
+  withdraw: 'Approve a withdrawal',
+  upload: 'Approve an upload',
+};
+
+export const APPROVAL_ICONS: Record<ApprovalKind, typeof UploadIcon> = {
+  deposit: ArrowDownIcon,
+  withdraw: ArrowUpIcon,
+  upload: UploadIcon,
+};
 
 /**
- * One approval request as the user sees it: what, how much at most, until when, with whom, the
- * typed-data domains and the hash the answer carries. Used by the Electron approval window and by
- * the browser-mode modal.
+ * One approval request as the user sees it: what, how much at most, from which account, with
+ * whom, until when, what exactly is signed (the typed-data summary and domains), and the hash the
+ * answer carries. Used by the Electron approval window and by the browser-mode dialog.
  */
 export function ApprovalDetails({
   request,
@@ -17,44 +30,73 @@ export function ApprovalDetails({
   onAnswer: (decision: 'approve' | 'reject') => void;
 }) {
   const { summary } = request;
+  const deadline = new Date(summary.deadline * 1000);
+  // From the request's own time, so the text does not change while the dialog is open.
+  const lifetime = summary.deadline - request.createdAt / 1000;
   return (
     <div className="approval" data-testid="approval">
-      <p>{summary.title}</p>
-      <dl className="facts">
-        <dt>Account</dt>
-        <dd className="mono">{summary.account}</dd>
-        <dt>Up to</dt>
-        <dd>
-          {summary.amount.formatted} {summary.amount.symbol}
-        </dd>
-        <dt>Until</dt>
-        <dd>{new Date(summary.deadline * 1000).toLocaleString()}</dd>
-        {summary.counterparties.map((c) => (
-          <Fact
-            key={`${c.role}-${c.address}`}
-            label={c.role}
-            value={`${c.label ? `${c.label} · ` : ''}${c.address}`}
-            mono
-          />
-        ))}
-        {summary.details.map((d) => (
-          <Fact key={d.label} label={d.label} value={d.value} />
-        ))}
-        {request.domains.map((d) => (
-          <Fact
-            key={d.verifyingContract}
-            label="Signs for"
-            value={`${d.name} v${d.version} · chain ${d.chainId} · ${d.verifyingContract}`}
-            mono
-          />
-        ))}
-        <dt>Hash</dt>
-        <dd className="mono" title={request.hash}>
-          {shortHash(request.hash, 10)}
-        </dd>
-      </dl>
-      <div className="modal-actions">
-        <Button disabled={busy} onClick={() => onAnswer('reject')}>
+      <p className="approval-what">{summary.title}</p>
+      <div className="approval-amount">
+        <div className="approval-amount-label">At most</div>
+        <div className="approval-amount-value" data-testid="approval-amount">
+          {formatUnits(summary.amount.raw, summary.amount.decimals, summary.amount.decimals)}{' '}
+          <span className="unit">{summary.amount.symbol}</span>
+        </div>
+        <div className="approval-amount-from">
+          from <span className="mono">{summary.account}</span>
+        </div>
+      </div>
+
+      {summary.counterparties.length > 0 && (
+        <section aria-labelledby={`with-${request.id}`}>
+          <h3 className="approval-section" id={`with-${request.id}`}>
+            With
+          </h3>
+          <ul className="parties">
+            {summary.counterparties.map((c) => (
+              <li key={`${c.role}-${c.address}`} className="party">
+                <span className="badge party-role">{c.role}</span>
+                <span className="party-name">{c.label ?? 'Unnamed'}</span>
+                <span className="mono party-address" title={c.address}>
+                  {shortHash(c.address, 6)}
+                </span>
+                <CopyButton text={c.address} label={`Copy the ${c.role} address`} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section aria-labelledby={`signs-${request.id}`}>
+        <h3 className="approval-section" id={`signs-${request.id}`}>
+          What Coffer will sign
+        </h3>
+        <dl className="facts approval-facts">
+          <dt>Valid until</dt>
+          <dd>
+            {deadline.toLocaleString()}
+            {lifetime > 0 && <span className="muted"> · {formatDuration(lifetime)} from the request</span>}
+          </dd>
+          {summary.details.map((d) => (
+            <Fact key={d.label} label={d.label} value={d.value} />
+          ))}
+          {request.domains.map((d) => (
+            <Fact
+              key={d.verifyingContract}
+              label="Typed data for"
+              value={`${d.name} v${d.version} · chain ${d.chainId} · ${d.verifyingContract}`}
+            />
+          ))}
+          <dt>Request hash</dt>
+          <dd className="mono" title={request.hash}>
+            {shortHash(request.hash, 10)}
+          </dd>
+        </dl>
+      </section>
+
+      <div className="approval-actions">
+        <span className="muted small">Nothing is signed until you approve.</span>
+        <Button disabled={busy} onClick={() => onAnswer('reject')} data-autofocus>
           Reject
         </Button>
         <Button variant="primary" disabled={busy} onClick={() => onAnswer('approve')}>
@@ -65,11 +107,11 @@ export function ApprovalDetails({
   );
 }
 
-function Fact({ label, value, mono = false }: { label: string; value: string; mono?: boolean }) {
+function Fact({ label, value }: { label: string; value: string }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd className={mono ? 'mono' : undefined}>{value}</dd>
+      <dd>{value}</dd>
     </>
   );
 }

@@ -1,13 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { useNetworkStatus } from '../wallet/use-wallet';
 
 /** The network indicator in the top bar: chain, block height, or why the network is offline. */
 export function NetworkBadge() {
-  const status = useQuery({
-    queryKey: ['network.status'],
-    queryFn: () => api.network.status({}),
-    refetchInterval: 5_000,
-  });
+  const status = useNetworkStatus();
+  if (status.isError && !status.data)
+    return (
+      <span className="badge badge-bad" data-testid="network-status">
+        <span className="dot" aria-hidden="true" />
+        Not connected to Coffer
+      </span>
+    );
   if (!status.data) return <span className="badge">Connecting…</span>;
   const { online, kind, chainId, blockNumber, problem } = status.data;
   return (

@@ -1,6 +1,7 @@
 /**
- * UI state that is not data from the core: which view is open and the theme. Data from main goes
- * through @tanstack/react-query; this store never holds anything the core owns.
+ * UI state that is not data from the core: which view is open, the theme, the account the wallet
+ * screens show, and whether the user is still in onboarding. Data from main goes through
+ * @tanstack/react-query; this store never holds anything the core owns.
  */
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
@@ -12,8 +13,16 @@ export type ThemePreference = 'system' | 'light' | 'dark';
 interface UiState {
   view: View;
   theme: ThemePreference;
+  account: number;
+  /**
+   * True from "create / import" until the user leaves the welcome steps, so the onboarding screen
+   * stays up after the wallet appears (to fund it) instead of jumping straight to the app.
+   */
+  onboarding: boolean;
   setView(view: View): void;
   setTheme(theme: ThemePreference): void;
+  setAccount(account: number): void;
+  setOnboarding(onboarding: boolean): void;
 }
 
 export const useUiStore = create<UiState>()(
@@ -21,9 +30,13 @@ export const useUiStore = create<UiState>()(
     (set) => ({
       view: 'upload',
       theme: 'system',
+      account: 0,
+      onboarding: false,
       setView: (view) => set({ view }),
       setTheme: (theme) => set({ theme }),
+      setAccount: (account) => set({ account }),
+      setOnboarding: (onboarding) => set({ onboarding }),
     }),
-    { name: 'coffer.ui', partialize: (state) => ({ theme: state.theme }) },
+    { name: 'coffer.ui', partialize: (state) => ({ theme: state.theme, account: state.account }) },
   ),
 );

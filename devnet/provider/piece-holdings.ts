@@ -1,0 +1,166 @@
+/**
+ * What the provider holds for whom. Every way a piece comes in (single store, batch store, pull)
+ * goes through the same two steps: `admit` before any byte is read — is this piece quoted for this
+ * payer, at this size, and is there room for it — and `accept` once its bytes have been received
+ * and verified — install the file and record the holding, parked if its quote is paid, else in
+ * the pre-registration cache. `reconcile` promotes cached pieces whose payment has since been seen.
+ */
+import type { CID } from 'multiformats/cid';
+import { type PieceDigest, pieceDigestOf } from '../../shared/pieces/cid';
+import type { PieceStatus, StoreResult } from '../../shared/provider/wire';
+import type { PieceFiles, ReceivedPiece } from './piece-files';
+import type { PreRegistrationCache, Reservation } from './pre-registration-cache';
+import type { HoldingRow, HoldingState, Hex, ProviderDb } from './provider-db';
+import type { FaultSwitches } from './provider-faults';
+import { HttpError, injected } from './provider-http';
+import type { PieceSource, ProviderMetrics } from './provider-metrics';
+
+/** A store that may proceed: what it is, and the cache room held for it if it will be cached. */
+export interface Admission {
+  payer: Hex;
+  cid: CID;
+  digest: PieceDigest;
+  size: number;
+  reservation?: Reservation;
+}
+
+const wireState = (state: HoldingState) => (state === 'cached' ? 'cached-unpaid' : state);
+
+export class PieceHoldings {
+  constructor(
+    private readonly db: ProviderDb,
+    private readonly files: PieceFiles,
+    private readonly cache: PreRegistrationCache,
+    private readonly faults: FaultSwitches,
+    private readonly metrics: ProviderMetrics,
+    private readonly maxPieceBytes: number,
+  ) {}
+
+  /**
+   * Decides, before reading any byte, whether `payer` may store `cid` of `size` bytes here.
+   * Throws the HttpError to answer otherwise.
+   */
+  admit(payer: Hex, cid: CID, size: number): Admission {
+    const text = cid.toString();
+    if (this.faults.firesFor('failStore', text))
+      throw injected(503, 'UNAVAILABLE', `the provider refuses to store ${text}`);
+    if (this.faults.fires('outOfSpace'))
+      throw injected(507, 'OUT_OF_SPACE', `the provider has no space left for ${text}`);
+    if (size > this.maxPieceBytes)
+      throw new HttpError(
+        413,
+        'PIECE_TOO_LARGE',
+        `piece ${text} is ${size} bytes; this provider stores pieces of at most ${this.maxPieceBytes} bytes`,
+      );
+    const digest = pieceDigestOf(cid);
+    const quotes = this.db.quotesFor(payer, digest);
+    if (quotes.length === 0)
+      throw new HttpError(
+        403,
+        'NOT_QUOTED',
+        `piece ${text} has not been quoted for payer ${payer}; ask for a quote (POST /v1/quotes) first`,
+      );
+    if (!quotes.some((quote) => quote.size === size))
+      throw new HttpError(
+        400,
+        'SIZE_MISMATCH',
+        `piece ${text} was quoted as ${quotes[0]!.size} bytes, but this store says ${size}`,
+      );
+    const admission: Admission = { payer, cid, digest, size };
+    if (this.db.holding(payer, digest)) return admission;
+    const paid = this.db.hasUnconsumedPayment(payer, digest);
+    if (paid && !this.faults.parkingStalled) return admission;
+    if (!paid && !quotes.some((quote) => quote.expiry * 1000 > Date.now()))
+      throw new HttpError(
+        409,
+        'QUOTE_EXPIRED',
+        `every quote for piece ${text} has expired unpaid; ask for a new quote`,
+      );
+    return { ...admission, reservation: this.cache.reserve(payer, size) };
+  }
+
+  /** Installs a verified piece and records the holding; returns how it is held now. */
+  accept(admission: Admission, received: ReceivedPiece, source: PieceSource): StoreResult {
+    const { payer, digest, cid, size } = admission;
+    const now = Date.now();
+    try {
+      this.db.transaction(() => {
+        if (this.db.hasPiece(digest) && this.files.has(digest)) this.files.discard(received);
+        else this.files.install(received, digest);
+        this.db.insertPiece(digest, size, now);
+        if (this.db.holding(payer, digest)) return;
+        const park = this.db.hasUnconsumedPayment(payer, digest) && !this.faults.parkingStalled;
+        this.db.putHolding({
+          payer,
+          piece_digest: digest,
+          cid: cid.toString(),
+          size,
+          state: park ? 'parked' : 'cached',
+          cached_at: park ? null : now,
+          expires_at: park ? null : this.cache.expiresAt(now),
+          updated_at: now,
+        });
+      });
+    } finally {
+      admission.reservation?.release();
+    }
+    this.metrics.stored(source);
+    this.reconcile();
+    return this.#result(this.db.holding(payer, digest)!);
+  }
+
+  /** Gives back what `admit` held, for a piece that failed to arrive. */
+  abandon(admission: Admission): void {
+    admission.reservation?.release();
+  }
+
+  /**
+   * Promotes every cached (or committed, then paid again) holding that has a paid quote not yet
+   * used by a commit — unless parking is stalled by a fault. Returns how many moved.
+   */
+  reconcile(): number {
+    if (this.faults.parkingStalled) return 0;
+    const now = Date.now();
+    const promoted = this.db.transaction(() => {
+      const rows = this.db.promotable();
+      for (const row of rows) this.db.setHoldingState(row.payer, row.piece_digest, 'parked', now);
+      return rows;
+    });
+    const fromCache = promoted.filter((row) => row.state === 'cached').length;
+    if (fromCache > 0) this.metrics.promoted(fromCache);
+    return promoted.length;
+  }
+
+  /** The status of `cid` for `payer`, or across payers (the most advanced holding) without one. */
+  status(cid: CID, payer?: Hex): PieceStatus {
+    const digest = pieceDigestOf(cid);
+    const holdings = payer
+      ? [this.db.holding(payer, digest)].filter((row): row is HoldingRow => row !== undefined)
+      : this.db.holdingsOf(digest);
+    const rank: Record<HoldingState, number> = { parked: 3, committed: 2, cached: 1 };
+    const best = holdings.sort((a, b) => rank[b.state] - rank[a.state])[0];
+    const commitments = this.db
+      .commitmentsOf(digest)
+      .filter((row) => !payer || row.payer === payer)
+      .map((row) => ({ dataSetId: row.data_set_id, pieceId: row.piece_id, txHash: row.tx_hash }));
+    if (!best) {
+      const expiredAt = payer ? this.db.expiredAt(payer, digest) : undefined;
+      return { cid: cid.toString(), status: 'unknown', commitments, ...(expiredAt && { expiredAt }) };
+    }
+    return { ...this.#result(best), cid: cid.toString(), commitments };
+  }
+
+  /** Whether any payer holds the piece (so it may be served). */
+  isHeld(digest: PieceDigest): boolean {
+    return this.db.hasPiece(digest) && this.files.has(digest);
+  }
+
+  #result(row: HoldingRow): StoreResult {
+    return {
+      cid: row.cid,
+      size: row.size,
+      status: wireState(row.state),
+      ...(row.expires_at !== null && { expiresAt: row.expires_at }),
+    };
+  }
+}

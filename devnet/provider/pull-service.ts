@@ -1,0 +1,219 @@
+/**
+ * Provider-to-provider pulls: fetches pieces from another provider's retrieval URL for a payer who
+ * authorised it with their AddPieces signature for this provider, and holds them like any store
+ * (parked if paid, else cached). Each piece is admitted (quoted here, room for it) before it is
+ * fetched, verified against its CID while it streams and kept only if it is whole and right: a
+ * source that sends wrong bytes, too few, too many or too slowly fails that piece, and nothing of
+ * it is kept. Progress is per piece, live in memory while running and saved at each piece's end,
+ * so a finished pull can be asked about after a restart (an interrupted one reads as failed).
+ */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { ProviderClient, ProviderError } from '../../electron/core/providers/provider-client';
+import { parsePieceCid, pieceDigestOf, PieceVerifyError } from '../../shared/pieces/cid';
+import type { ErrorInfo, PullProgress, PullRequest } from '../../shared/provider/wire';
+import { type AuthorizationContext, checkAddPieces } from './authorization';
+import type { Admission, PieceHoldings } from './piece-holdings';
+import type { PieceFiles } from './piece-files';
+import type { Hex, ProviderDb } from './provider-db';
+import type { FaultSwitches } from './provider-faults';
+import { HttpError, injected } from './provider-http';
+import type { ProviderMetrics } from './provider-metrics';
+
+type ParsedPull = z.output<typeof PullRequest>;
+type PullItem = PullProgress['pieces'][number];
+
+export interface PullServiceDeps {
+  db: ProviderDb;
+  holdings: PieceHoldings;
+  files: PieceFiles;
+  faults: FaultSwitches;
+  metrics: ProviderMetrics;
+  authorization: AuthorizationContext;
+  /** Longest a source may take to deliver one piece. */
+  pieceTimeoutMs: number;
+  /** Pieces fetched at once per pull. */
+  concurrency: number;
+  maxCount: number;
+  /** Sees payments mined a moment ago, so pieces already paid are parked, not cached. */
+  seePayments: () => Promise<void>;
+  log: (line: string) => void;
+}
+
+export class PullService {
+  readonly #running = new Map<string, PullProgress>();
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #stop = new AbortController();
+
+  constructor(private readonly deps: PullServiceDeps) {
+    // Pulls a previous run was doing when it stopped will not finish: say so.
+    for (const progress of deps.db.runningPulls()) {
+      for (const item of progress.pieces)
+        if (item.state === 'pending' || item.state === 'fetching')
+          Object.assign(item, { state: 'failed', error: interrupted() });
+      deps.db.savePull({ ...progress, state: 'failed', updatedAt: Date.now() });
+    }
+  }
+
+  async start(request: ParsedPull): Promise<PullProgress> {
+    const { faults, maxCount } = this.deps;
+    if (faults.fires('failPull')) throw injected(503, 'UNAVAILABLE', 'the provider refuses to pull');
+    if (request.pieces.length > maxCount)
+      throw new HttpError(
+        413,
+        'BATCH_TOO_LARGE',
+        `a pull may ask for at most ${maxCount} pieces, not ${request.pieces.length}`,
+      );
+    const cids = request.pieces.map((piece) => piece.cid);
+    if (new Set(cids).size !== cids.length)
+      throw new HttpError(400, 'BAD_REQUEST', 'pieces lists a piece more than once');
+    const payer = request.payer.toLowerCase() as Hex;
+    const digests = cids.map((cid) => pieceDigestOf(parsePieceCid(cid)));
+    await checkAddPieces(
+      this.deps.authorization,
+      payer,
+      request.clientDataSetId,
+      request.authorization,
+      digests,
+    );
+
+    const now = Date.now();
+    const progress: PullProgress = {
+      pullId: randomBytes(16).toString('hex'),
+      state: 'running',
+      sourceUrl: request.sourceUrl,
+      payer,
+      pieces: request.pieces.map(({ cid, size }) => ({ cid, size, state: 'pending', bytes: 0 })),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.deps.db.savePull(progress);
+    this.deps.metrics.pull('started');
+    this.#running.set(progress.pullId, progress);
+    const task = this.#run(progress).finally(() => {
+      this.#running.delete(progress.pullId);
+      this.#tasks.delete(task);
+    });
+    this.#tasks.add(task);
+    return structuredClone(progress);
+  }
+
+  status(pullId: string): PullProgress {
+    const progress =
+      this.#running.get(pullId) ?? (/^[0-9a-f]{32}$/.test(pullId) ? this.deps.db.pull(pullId) : undefined);
+    if (!progress)
+      throw new HttpError(404, 'UNKNOWN_PULL', `no pull ${JSON.stringify(pullId.slice(0, 40))} here`);
+    return structuredClone(progress);
+  }
+
+  /** Cancels every running pull (their pieces in flight fail as interrupted) and waits for them. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await Promise.all(this.#tasks);
+  }
+
+  async #run(progress: PullProgress): Promise<void> {
+    const source = new ProviderClient({ url: progress.sourceUrl, timeoutMs: this.deps.pieceTimeoutMs });
+    try {
+      await this.deps.seePayments();
+      let next = 0;
+      const worker = async () => {
+        while (next < progress.pieces.length) await this.#fetch(progress, progress.pieces[next++]!, source);
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(this.deps.concurrency, progress.pieces.length) }, worker),
+      );
+    } finally {
+      await source.close();
+    }
+    const failed = progress.pieces.filter((item) => item.state === 'failed').length;
+    progress.state = failed > 0 ? 'failed' : 'complete';
+    progress.updatedAt = Date.now();
+    this.deps.db.savePull(progress);
+    this.deps.metrics.pull(progress.state);
+    if (failed > 0)
+      this.deps.log(
+        `pull ${progress.pullId} from ${progress.sourceUrl}: ${failed} of ${progress.pieces.length} pieces failed`,
+      );
+  }
+
+  async #fetch(progress: PullProgress, item: PullItem, source: ProviderClient): Promise<void> {
+    const { holdings, files, pieceTimeoutMs } = this.deps;
+    const timeout = AbortSignal.timeout(pieceTimeoutMs);
+    const signal = AbortSignal.any([this.#stop.signal, timeout]);
+    let admission: Admission | undefined;
+    let answered = false;
+    item.state = 'fetching';
+    try {
+      const cid = parsePieceCid(item.cid);
+      admission = holdings.admit(progress.payer, cid, item.size);
+      const piece = await source.retrieve(item.cid, undefined, { signal });
+      answered = true;
+      const received = await files.receive(piece.body, cid, item.size, (n) => {
+        item.bytes += n;
+        this.deps.metrics.bytesIn(n);
+      });
+      if (signal.aborted) {
+        files.discard(received);
+        throw signal.reason;
+      }
+      item.state = holdings.accept(admission, received, 'pull').status;
+    } catch (error) {
+      if (admission) holdings.abandon(admission);
+      item.state = 'failed';
+      item.error = this.#classify(error, item, progress.sourceUrl, timeout.aborted, answered);
+    }
+    progress.updatedAt = Date.now();
+    this.deps.db.savePull(progress);
+  }
+
+  /** `answered`: the source had started answering, so a broken stream means a cut-off body. */
+  #classify(
+    error: unknown,
+    item: PullItem,
+    sourceUrl: string,
+    timedOut: boolean,
+    answered: boolean,
+  ): ErrorInfo {
+    const from = `source ${sourceUrl}`;
+    if (error instanceof HttpError) return error.body.error;
+    if (error instanceof PieceVerifyError) {
+      if (error.failure === 'cid-mismatch')
+        return {
+          code: 'CID_MISMATCH',
+          message: `${from} sent bytes that do not match ${item.cid}; nothing was kept`,
+        };
+      if (error.failure === 'too-short')
+        return {
+          code: 'TRUNCATED',
+          message: `${from} sent only ${item.bytes} of the ${item.size} bytes of ${item.cid}`,
+        };
+      return {
+        code: 'SIZE_MISMATCH',
+        message: `${from} sent more than the ${item.size} bytes of ${item.cid}`,
+      };
+    }
+    if (timedOut || (error instanceof ProviderError && error.code === 'TIMEOUT'))
+      return {
+        code: 'TIMEOUT',
+        message: `${from} did not deliver ${item.cid} within ${this.deps.pieceTimeoutMs} ms (${item.bytes} of ${item.size} bytes came)`,
+      };
+    if (this.#stop.signal.aborted) return interrupted();
+    if (error instanceof ProviderError && error.status !== undefined)
+      return { code: 'SOURCE_FAILED', message: `${from} could not serve ${item.cid}: ${error.message}` };
+    if (answered && item.bytes < item.size)
+      return {
+        code: 'TRUNCATED',
+        message: `${from} broke off after ${item.bytes} of the ${item.size} bytes of ${item.cid}`,
+      };
+    return {
+      code: 'SOURCE_FAILED',
+      message: `${from} could not serve ${item.cid}: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+const interrupted = (): ErrorInfo => ({
+  code: 'INTERRUPTED',
+  message: 'the provider stopped before this piece was fetched',
+});

@@ -1,0 +1,63 @@
+/**
+ * Prices and signs quotes: one EIP-712 `Quote` per piece (PaymentVault domain), priced by bytes,
+ * with an expiry and a random nonce, remembered in the database so a later store can check that
+ * the piece was quoted and a payment event can be matched to it.
+ */
+import { randomBytes } from 'node:crypto';
+import { bytesToHex, hashTypedData } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { domainFor, type Quote, quoteTypes } from '../../shared/chain/eip712';
+import { parsePieceCid, pieceDigestOf } from '../../shared/pieces/cid';
+import { type PieceRef, quoteToWire, type SignedQuote } from '../../shared/provider/wire';
+import type { Hex, ProviderDb } from './provider-db';
+
+export interface QuoteTerms {
+  account: PrivateKeyAccount;
+  chainId: number;
+  paymentVault: Hex;
+  pricePerByte: bigint;
+  ttlMs: number;
+}
+
+export async function signQuotes(
+  terms: QuoteTerms,
+  db: ProviderDb,
+  payer: Hex,
+  pieces: readonly PieceRef[],
+): Promise<SignedQuote[]> {
+  const domain = domainFor('paymentVault', terms.chainId, terms.paymentVault);
+  const now = Date.now();
+  const expiry = BigInt(Math.floor((now + terms.ttlMs) / 1000));
+  const signed = await Promise.all(
+    pieces.map(async ({ cid, size }) => {
+      const quote: Quote = {
+        provider: terms.account.address,
+        payer,
+        pieceDigest: pieceDigestOf(parsePieceCid(cid)),
+        size: BigInt(size),
+        price: BigInt(size) * terms.pricePerByte,
+        expiry,
+        nonce: bytesToHex(randomBytes(32)),
+      };
+      const typed = { domain, types: quoteTypes, primaryType: 'Quote', message: quote } as const;
+      const signature = await terms.account.signTypedData(typed);
+      return { cid, quote: quoteToWire(quote), signature, quoteDigest: hashTypedData(typed) };
+    }),
+  );
+  db.transaction(() => {
+    for (const { cid, quote, signature, quoteDigest } of signed)
+      db.insertQuote({
+        quote_digest: quoteDigest,
+        payer,
+        piece_digest: quote.pieceDigest,
+        cid,
+        size: Number(quote.size),
+        price: quote.price,
+        expiry: Number(quote.expiry),
+        nonce: quote.nonce,
+        signature,
+        created_at: now,
+      });
+  });
+  return signed;
+}

@@ -1,0 +1,71 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { explainError, type FixAction } from '../errors/explain-error';
+import { useUiStore } from '../state/ui-store';
+import { walletKeys } from '../wallet/use-wallet';
+import { Button, Notice } from './ui/primitives';
+
+/**
+ * Any failure, as every screen shows it: what happened in plain language, what fixes it, and a
+ * button for that fix (unlock, go to the wallet, see the network, try again).
+ */
+export function ErrorNotice({
+  error,
+  onRetry,
+  testId = 'error',
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  testId?: string;
+}) {
+  const explained = explainError(error);
+  const { view, setView } = useUiStore();
+  const queryClient = useQueryClient();
+  const fixes: Record<FixAction, (() => void) | undefined> = {
+    // The lock screen appears as soon as the status says "locked": ask for it again.
+    unlock: () => void queryClient.invalidateQueries({ queryKey: walletKeys.status }),
+    // No button that leads to the screen the user is already on.
+    'open-wallet': view === 'wallet' ? undefined : () => setView('wallet'),
+    'open-settings': view === 'settings' ? undefined : () => setView('settings'),
+    retry: onRetry,
+  };
+  const fix = explained.action ? fixes[explained.action.to] : undefined;
+  return (
+    <Notice
+      tone={explained.tone === 'info' ? 'info' : 'bad'}
+      title={explained.title}
+      testId={testId}
+      actions={
+        fix && explained.action ? (
+          <Button variant="secondary" onClick={fix}>
+            {explained.action.label}
+          </Button>
+        ) : undefined
+      }
+    >
+      <ErrorText text={explained.detail} />
+      {explained.fix && (
+        <>
+          {' '}
+          <ErrorText text={explained.fix} />
+        </>
+      )}
+    </Notice>
+  );
+}
+
+/** Explanation text, with `commands` in backticks shown as code. */
+export function ErrorText({ text }: { text: string }) {
+  return (
+    <>
+      {text.split('`').map((part, index) =>
+        index % 2 ? (
+          <code key={index} className="mono">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * What every screen says when something fails: a `CofferError` code (shared/api/errors.ts) turned
+ * into a plain-language title, what happened, and the action that fixes it. One table for the
+ * whole UI, so the same failure reads the same everywhere; a code added to the contract without a
+ * line here fails the typecheck.
+ */
+import { CofferError, type ErrorCode } from '../../shared/api/errors';
+
+/** Where the fix is: the UI turns these into buttons (error-notice.tsx). */
+export type FixAction = 'unlock' | 'open-wallet' | 'open-settings' | 'retry';
+
+export interface ExplainedError {
+  code: ErrorCode | 'UNREACHABLE';
+  /** 'info' when nothing went wrong but the user's own choice (a rejected approval). */
+  tone: 'error' | 'info';
+  title: string;
+  /** What happened, in the user's terms (the core's own message where it is already plain). */
+  detail: string;
+  /** What to do about it. */
+  fix: string | null;
+  action: { label: string; to: FixAction } | null;
+}
+
+type Entry = Omit<ExplainedError, 'code' | 'detail' | 'tone'> & {
+  tone?: ExplainedError['tone'];
+  /** The detail when the core's message is not for people (otherwise the message is shown). */
+  detail?: string;
+};
+
+const TABLE: Record<ErrorCode, Entry> = {
+  LOCKED: {
+    title: 'Your wallet is locked',
+    detail: 'Coffer needs your password before it can sign or spend.',
+    fix: 'Unlock it, then try again.',
+    action: { label: 'Unlock', to: 'unlock' },
+  },
+  WRONG_PASSWORD: {
+    title: 'That password is not right',
+    detail: 'Nothing was changed.',
+    fix: 'Check Caps Lock and the keyboard layout, then type it again.',
+    action: null,
+  },
+  NO_WALLET: {
+    title: 'There is no wallet yet',
+    fix: 'Create a new wallet or import one to start.',
+    action: null,
+  },
+  WALLET_EXISTS: {
+    title: 'A wallet already exists',
+    fix: 'Coffer keeps one wallet per data folder. Use it, or start Coffer with another data folder.',
+    action: { label: 'Open the wallet', to: 'open-wallet' },
+  },
+  APPROVAL_REJECTED: {
+    tone: 'info',
+    title: 'You rejected the request',
+    detail: 'Nothing was signed or sent, and your balances are unchanged.',
+    fix: null,
+    action: null,
+  },
+  APPROVAL_EXPIRED: {
+    title: 'The approval request expired',
+    detail: 'It was not answered in time, so nothing was signed or sent.',
+    fix: 'Start again and answer the approval when it appears.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  CANCELLED: {
+    tone: 'info',
+    title: 'Stopped',
+    detail: 'The operation was cancelled before anything was signed.',
+    fix: null,
+    action: null,
+  },
+  INSUFFICIENT_FUNDS: {
+    title: 'Not enough funds',
+    fix: 'Lower the amount, or add funds first: deposit into the PaymentVault, or on the devnet get test funds from the faucet.',
+    action: { label: 'Go to the wallet', to: 'open-wallet' },
+  },
+  NETWORK_OFFLINE: {
+    title: 'The network is not answering',
+    fix: 'On the embedded devnet, restart Coffer with `npm start`; on another network, check that its RPC address is reachable from this computer.',
+    action: { label: 'See the network', to: 'open-settings' },
+  },
+  CHAIN_ERROR: {
+    title: 'The transaction did not go through',
+    fix: 'Nothing was moved except, at most, the network fee. Check your balances and try again.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  INVALID_INPUT: {
+    title: 'Check what you entered',
+    fix: 'Correct the value named above and try again.',
+    action: null,
+  },
+  FORBIDDEN: {
+    title: 'Coffer refused to do this',
+    fix: 'This is a safety check: nothing was signed. If you did not expect it, restart Coffer.',
+    action: null,
+  },
+  UNAUTHORIZED: {
+    title: 'This page is not connected to Coffer',
+    detail: 'The page was opened without this run’s access token.',
+    fix: 'Open the URL printed by the latest `npm start` (each run has a new one).',
+    action: null,
+  },
+  CONFLICT: {
+    title: 'That cannot be done now',
+    fix: 'Check the wallet’s state and try again.',
+    action: null,
+  },
+  NOT_FOUND: {
+    title: 'Not found',
+    fix: 'It may have been removed; reload the screen.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  LIMIT_EXCEEDED: {
+    title: 'Over the limit',
+    fix: 'Use a smaller value.',
+    action: null,
+  },
+  PROVIDER_ERROR: {
+    title: 'A storage provider failed',
+    fix: 'Try again; Coffer can pick another provider.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  STORE_FAILED: {
+    title: 'The file could not be stored',
+    detail: 'The primary provider did not store it, so nothing was stored anywhere.',
+    fix: 'Try again; Coffer will pick a provider again.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  COMMIT_FAILED: {
+    title: 'The copies could not be recorded on chain',
+    fix: 'Nothing was committed, so it is safe to retry.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  VERIFY_FAILED: {
+    title: 'The data did not check out',
+    fix: 'Coffer refused it. Try again; another copy may be intact.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  SYNC_FAILED: {
+    title: 'Syncing stopped',
+    fix: 'What was synced so far is kept; sync again to continue from there.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+  UNKNOWN_METHOD: {
+    title: 'This version of Coffer cannot do that',
+    detail: 'The window and the Coffer core are from different versions.',
+    fix: 'Restart Coffer.',
+    action: null,
+  },
+  INTERNAL: {
+    title: 'Something went wrong inside Coffer',
+    fix: 'Try again. If it keeps happening, restart Coffer.',
+    action: { label: 'Try again', to: 'retry' },
+  },
+};
+
+/** The explanation of anything a call threw: a CofferError by its code, anything else as "unreachable". */
+export function explainError(error: unknown): ExplainedError {
+  if (error instanceof CofferError) {
+    const entry = TABLE[error.code];
+    return {
+      code: error.code,
+      tone: entry.tone ?? 'error',
+      title: entry.title,
+      detail: entry.detail ?? sentence(error.message),
+      fix: entry.fix,
+      action: entry.action,
+    };
+  }
+  // Only the transport throws plain errors: the host connection failed or a call timed out.
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: 'UNREACHABLE',
+    tone: 'error',
+    title: 'Could not reach the Coffer core',
+    detail: sentence(message),
+    fix: 'Make sure Coffer is still running. In browser mode, open the URL printed by the latest `npm start`.',
+    action: { label: 'Try again', to: 'retry' },
+  };
+}
+
+function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return 'No further detail was given.';
+  const capital = text[0]!.toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
