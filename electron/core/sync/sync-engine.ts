@@ -389,22 +389,28 @@ export class SyncEngine {
         // Workers stuck in a long computation get terminated: their pending calls then reject.
         graceTimer = setTimeout(() => void pool.terminate(), CANCEL_GRACE_MS);
       };
+      /** Hands out batches one per worker per round, least loaded first, up to the depth. */
       const dispatch = () => {
-        for (const [worker, slot] of pool.slots.entries()) {
-          while (!failure && !stopSignal.aborted && queue.length > 0 && slot.load < depth.value) {
-            const batch = queue.shift()!;
-            const id = nextId++;
-            slot.load++;
-            inFlight.set(id, { slot, batch, worker });
-            this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
-            slot.worker
-              .call((api) => api.scan({ id, ...batch }))
-              .catch((error: unknown): WorkerReply<BatchResult> => ({
-                ok: false,
-                error: asSyncError(error).toInfo(),
-              }))
-              .then((reply) => onReply(id, reply));
-          }
+        for (;;) {
+          if (failure || stopSignal.aborted || queue.length === 0) break;
+          const free = pool.slots
+            .map((slot, worker) => ({ slot, worker }))
+            .filter(({ slot }) => slot.load < depth.value)
+            .sort((a, b) => a.slot.load - b.slot.load)[0];
+          if (!free) break;
+          const { slot, worker } = free;
+          const batch = queue.shift()!;
+          const id = nextId++;
+          slot.load++;
+          inFlight.set(id, { slot, batch, worker });
+          this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
+          slot.worker
+            .call((api) => api.scan({ id, ...batch }))
+            .catch((error: unknown): WorkerReply<BatchResult> => ({
+              ok: false,
+              error: asSyncError(error).toInfo(),
+            }))
+            .then((reply) => onReply(id, reply));
         }
         settle();
       };
