@@ -4,10 +4,12 @@
  * commands live in electron/cli/<feature>-commands.ts and are listed here.
  */
 import { group, runCommandLine } from './cli/command';
+import { syncCommands } from './cli/sync-commands';
 import { walletCommands } from './cli/wallet-commands';
 
 const root = group('coffer', 'Coffer from the command line: the wallet, uploads and wallet sync.', [
   walletCommands,
+  ...syncCommands,
 ]);
 
 const code = await runCommandLine(root, process.argv.slice(2), {

@@ -195,3 +195,38 @@ export class CliSession {
     }
   }
 }
+
+export type Io = { out: (line?: string) => void; err: (line: string) => void };
+
+/** Opens a session for one command and always closes it. */
+export async function withSession(
+  values: SessionValues,
+  io: Io,
+  work: (session: CliSession) => Promise<void>,
+): Promise<void> {
+  const session = new CliSession(values, io);
+  try {
+    await work(session);
+  } finally {
+    await session.close();
+  }
+}
+
+export function accountOf(values: { account?: string }): number {
+  if (values.account === undefined) return 0;
+  if (!/^\d+$/.test(values.account))
+    throw new UsageError(`--account must be a whole number, got "${values.account}"`);
+  return Number(values.account);
+}
+
+export async function unlocked(session: CliSession): Promise<void> {
+  const core = await session.core();
+  await core.wallet.vault.unlock(await session.password());
+}
+
+/** Dispatches through the contract, as the app does, and unwraps the envelope. */
+export async function call<T>(session: CliSession, channel: string, input: unknown): Promise<T> {
+  const envelope = await (await session.core()).dispatch(channel, input, { transport: 'cli' });
+  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { code: envelope.error.code });
+  return envelope.value as T;
+}

@@ -1,53 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { mnemonicToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtPath } from '../core/app-paths';
 import { findSecrets, needlesFor } from '../core/test-support/secret-scan';
 import { startWalletTestNetwork, type WalletTestNetwork } from '../core/test-support/wallet-network';
+import { coffer } from './test-support/coffer-process';
 
 const PHRASE = 'test test test test test test test test test test test junk';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the built `coffer` CLI. `respond` sees stderr (where prompts go) as it grows and may answer
- * with a line for stdin.
- */
-function coffer(
-  args: string[],
-  options: { env?: Record<string, string>; respond?: (stderr: string, stdout: string) => string | null } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtPath('cli', 'coffer.js'), ...args], {
-      env: { ...process.env, COFFER_PASSWORD: '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const answer = () => {
-      const line = options.respond?.(stderr, stdout);
-      if (line !== null && line !== undefined) child.stdin.write(`${line}\n`);
-    };
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      answer();
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      answer();
-    });
-    if (!options.respond) child.stdin.end();
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'coffer-cli-'));
 

@@ -6,47 +6,20 @@
 import { readFile } from 'node:fs/promises';
 import { generateMnemonic, pickConfirmationPositions } from '../core/vault/mnemonic';
 import { command, group, UsageError, type Options } from './command';
-import { ACCOUNT_OPTION, CliSession, PASSWORD_OPTIONS, YES_OPTION, type SessionValues } from './cli-session';
-
-type Io = { out: (line?: string) => void; err: (line: string) => void };
-
-/** Opens a session for one command and always closes it. */
-async function withSession(
-  values: SessionValues,
-  io: Io,
-  work: (session: CliSession) => Promise<void>,
-): Promise<void> {
-  const session = new CliSession(values, io);
-  try {
-    await work(session);
-  } finally {
-    await session.close();
-  }
-}
-
-function accountOf(values: { account?: string }): number {
-  if (values.account === undefined) return 0;
-  if (!/^\d+$/.test(values.account))
-    throw new UsageError(`--account must be a whole number, got "${values.account}"`);
-  return Number(values.account);
-}
+import {
+  accountOf,
+  ACCOUNT_OPTION,
+  call,
+  PASSWORD_OPTIONS,
+  unlocked,
+  withSession,
+  YES_OPTION,
+} from './cli-session';
 
 function amountOf(positionals: string[]): string {
   const [amount, ...extra] = positionals;
   if (!amount || extra.length) throw new UsageError('give exactly one amount, e.g. 12.5');
   return amount;
-}
-
-async function unlocked(session: CliSession): Promise<void> {
-  const core = await session.core();
-  await core.wallet.vault.unlock(await session.password());
-}
-
-/** Dispatches through the contract, as the app does, and unwraps the envelope. */
-async function call<T>(session: CliSession, channel: string, input: unknown): Promise<T> {
-  const envelope = await (await session.core()).dispatch(channel, input, { transport: 'cli' });
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { code: envelope.error.code });
-  return envelope.value as T;
 }
 
 const create = command({

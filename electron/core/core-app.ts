@@ -15,6 +15,8 @@ import { ApprovalBroker } from './signer/approvals';
 import { Signer } from './signer/signer';
 import type { KeychainAdapter } from './vault/keychain';
 import type { ScryptParams } from './vault/scrypt';
+import { SyncService, type SyncWallet } from './sync/sync-service';
+import { vaultSyncWallet } from './sync/vault-sync-wallet';
 import { SecureViews } from './vault/secure-views';
 import { Vault } from './vault/vault';
 import { WalletChain } from './wallet/wallet-chain';
@@ -30,6 +32,8 @@ export interface CoreOptions {
   openSecureView?: (url: string) => void;
   /** scrypt cost for the vault; tests pass a cheap one, everything else the default (N = 2^17). */
   scrypt?: Omit<ScryptParams, 'dkLen'>;
+  /** Where the sync gets note keys and its sealer; default: the vault. */
+  syncWallet?: SyncWallet;
 }
 
 /** The wallet's services, for the transports (secure views, approval window) and other services. */
@@ -47,6 +51,7 @@ export interface Core {
   readonly handlers: CofferHandlers;
   readonly dispatch: Dispatch;
   readonly wallet: WalletServices;
+  readonly sync: SyncService;
   close(): Promise<void>;
 }
 
@@ -56,7 +61,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir: options.dataDir,
     keychain: options.keychain,
     scrypt: options.scrypt,
-    onStatus: (status) => events.emit('wallet.status', status),
+    onStatus: (status) => {
+      events.emit('wallet.status', status);
+      // Locking the wallet takes its keys away: the sync stops (what is in flight is saved).
+      if (status.locked) void sync.stop();
+    },
+  });
+  const sync = new SyncService({
+    dataDir: options.dataDir,
+    noteServerUrl: options.network?.noteServerUrl ?? null,
+    wallet: options.syncWallet ?? vaultSyncWallet(vault),
+    onProgress: (progress) => events.emit('sync.progress', progress),
   });
   const approvals = new ApprovalBroker({
     onRequested: (request) => events.emit('approval.requested', request),
@@ -87,6 +102,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       status: async () => probeNetwork(options.network),
     },
     ...createWalletHandlers({ vault, secureViews, approvals, chain }),
+    sync: sync.handlers,
   };
   const dispatch = createDispatcher(contract, handlers, {
     onInternalError: (channel, error) => console.error(`[core] ${channel} failed:`, error),
@@ -96,7 +112,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     handlers,
     dispatch,
     wallet: { vault, approvals, secureViews, signer, chain },
+    sync,
     async close() {
+      await sync.close();
       approvals.cancelAll();
       vault.close();
     },

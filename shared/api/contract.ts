@@ -8,6 +8,7 @@
 import type { ClientApi, ContractShape, EventSubscriber, Handlers } from './define';
 import { appEvents, appMethods, networkMethods } from './app';
 import { approvalEvents, approvalMethods } from './approval';
+import { syncEvents, syncMethods } from './sync';
 import { walletEvents, walletMethods } from './wallet';
 
 export const contract = {
@@ -16,11 +17,13 @@ export const contract = {
     network: networkMethods,
     wallet: walletMethods,
     approval: approvalMethods,
+    sync: syncMethods,
   },
   events: {
     ...appEvents,
     ...walletEvents,
     ...approvalEvents,
+    ...syncEvents,
   },
 } as const satisfies ContractShape;
 

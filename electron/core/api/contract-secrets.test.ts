@@ -48,6 +48,9 @@ const REVIEWED: Record<string, string> = {
   'summary.details[].label': 'labels written by the core',
   'summary.counterparties[].label': 'provider / contract names',
   'domains[].name': 'EIP-712 domain names from shared/chain/eip712.ts',
+  'error.message': 'a sentence written by the core about a sync failure (status, URL, the server’s words)',
+  'notes[].memo': 'the memo the sender wrote in a note, shown to its recipient',
+  'notes[].commitment': 'a note commitment: a public hash published by the note server',
 };
 
 interface Leaf {
