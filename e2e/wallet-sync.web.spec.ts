@@ -12,7 +12,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 import { MAX_SYNC_CONCURRENCY } from '../shared/api/sync';
 import type { SeedOracle } from '../devnet/note-server/seed';
 import { formatCount } from '../renderer/format';
-import { callApi } from './support/call-api';
+import { callApi, listenForEvent } from './support/call-api';
 import { launchBrowserMode, type LaunchedApp } from './support/launch-browser-mode';
 import { devnetNoteServer, expectedFrom, type DevnetNoteServer } from './support/note-server';
 import { snapBothThemes } from './support/screenshots';
@@ -105,6 +105,7 @@ test('sync of seeded notes: the balance and the note count equal the seeder’s 
   await expect(bar).toHaveAttribute('aria-valuenow', /^1[0-9]{3}$/);
   await expect(page.getByTestId('sync-primary')).toHaveText('Pause');
   await expect(page.getByTestId('sync-rate')).toContainText('notes/s');
+  await expect(page.getByTestId('last-synced')).toContainText('Never');
   await snapBothThemes(page, '21-sync-mid');
 
   await expect(syncState()).toHaveText('Synced');
@@ -132,7 +133,9 @@ test('sync of seeded notes: the balance and the note count equal the seeder’s 
 });
 
 test('watch mode picks up notes published after the sync', async () => {
-  await page.getByTestId('sync-watch').check();
+  // The switch works from the keyboard.
+  await page.getByTestId('sync-watch').focus();
+  await page.keyboard.press('Space');
   await expect(syncState()).toHaveText('Watching for new notes');
   oracles.push(await notes.seed({ count: 300, fraction: 0.1, address: noteAddress, seed: 'e2e-sync-2' }));
   await expectNotesOfOracles();
@@ -165,6 +168,36 @@ test('a note server answering 503: the plain-language explanation, then the sync
   await expect(page.getByTestId('last-synced')).toContainText(
     `Up to note ${formatCount(oracles[2]!.treeSize)}`,
   );
+});
+
+test('a lock stops the sync; unlocked, the wallet watches again by itself', async () => {
+  const stopped = await listenForEvent(page, 'sync.progress', { state: 'idle' });
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await expect(page.getByRole('heading', { name: 'Coffer is locked' })).toBeVisible();
+  await stopped();
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').press('Enter');
+  await expect(syncState()).toHaveText('Watching for new notes');
+  await expectNotesOfOracles();
+});
+
+test('rescan from an index: the notes from there are forgotten, then found again', async () => {
+  await page.getByText('Advanced: rescan from a note index').click();
+  const from = page.getByTestId('rescan-from');
+  await from.fill(String(oracles[2]!.treeSize + 1));
+  await expect(
+    page.getByText(`The note server holds ${formatCount(oracles[2]!.treeSize)} notes`),
+  ).toBeVisible();
+  // The batch after the index waits a few seconds, so the forgotten notes are seen missing first.
+  const start = oracles[1]!.startIndex;
+  await notes.admin({ faults: [{ kind: 'slow', at: [start + 150], delayMs: 3000, times: 1 }] });
+  await from.fill(String(start));
+  await from.press('Enter');
+  await expect(page.getByTestId('notes-found')).not.toContainText(formatCount(expectedFrom(oracles).count));
+  await expect(syncState()).toHaveText('Syncing');
+  await expectNotesOfOracles();
+  await expect(syncState()).toHaveText('Watching for new notes');
+  await notes.admin({ faults: [] });
 });
 
 test('ten thousand notes: the list stays virtualized and reaches the last note from the keyboard', async () => {

@@ -20,7 +20,7 @@ import { LockView } from './views/lock-view';
 import { OnboardingView } from './views/onboarding-view';
 import { SettingsView } from './views/settings-view';
 import { WalletView } from './views/wallet-view';
-import { useSyncEvents } from './sync/use-sync';
+import { useSyncEvents, useWatchWhileUnlocked } from './sync/use-sync';
 import { useStatusEvents, useWalletStatus, walletKeys } from './wallet/use-wallet';
 
 /**
@@ -39,6 +39,7 @@ export function App() {
   const status = useWalletStatus();
   const onboarding = useUiStore((state) => state.onboarding);
   const wallet = status.data;
+  useWatchWhileUnlocked(Boolean(wallet?.exists && !wallet.locked));
   return (
     <>
       {status.error ? (

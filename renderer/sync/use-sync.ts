@@ -5,7 +5,7 @@
  * (start, pause, the watch switch, rescan).
  */
 import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { create } from 'zustand';
 import type { SyncNote, SyncProgress } from '../../shared/api/sync';
 import { api } from '../api/client';
@@ -56,6 +56,30 @@ export function useSyncEvents(): void {
   }, [queryClient]);
 }
 
+/**
+ * Mount once (the app root): with "keep watching" on, an unlocked wallet watches. When Coffer
+ * starts or the wallet is unlocked (a lock stops the sync, in the core), the first status seen
+ * decides: an idle sync starts watching by itself. A sync paused or failed afterwards stays so.
+ */
+export function useWatchWhileUnlocked(unlocked: boolean): void {
+  const watch = useUiStore((s) => s.syncWatch);
+  const state = useSyncStatus().data?.state;
+  const decided = useRef(false);
+  useEffect(() => {
+    if (!unlocked) {
+      decided.current = false;
+      return;
+    }
+    if (decided.current || state === undefined) return;
+    decided.current = true;
+    if (watch && state === 'idle')
+      // A start that fails leaves the sync idle; "Sync now" then shows why.
+      api.sync
+        .start({ watch: true })
+        .catch((error: unknown) => console.warn('[sync] could not start watching:', error));
+  }, [unlocked, watch, state]);
+}
+
 export function useSyncStatus() {
   return useQuery({
     queryKey: syncKeys.status,
@@ -71,7 +95,8 @@ export function useSyncSettings() {
 
 /**
  * The rows first…last of an account's notes: only their pages are fetched. A page keeps showing
- * what it had while it refetches after new notes arrived, so the list does not flicker.
+ * what it had while it refetches after new notes arrived (react-query keeps the data of a query
+ * it refetches), so the list does not flicker.
  */
 export function useNoteRows(account: number, first: number, last: number) {
   const pages = pagesCovering(first, last);
@@ -80,7 +105,6 @@ export function useNoteRows(account: number, first: number, last: number) {
       queryKey: syncKeys.notesPage(account, page),
       queryFn: () => api.sync.notes({ account, offset: page * NOTES_PAGE_SIZE, limit: NOTES_PAGE_SIZE }),
       staleTime: Infinity,
-      placeholderData: (previous: { total: number; notes: SyncNote[] } | undefined) => previous,
     })),
   });
   const rowAt = (index: number): SyncNote | undefined => {
@@ -90,8 +114,6 @@ export function useNoteRows(account: number, first: number, last: number) {
   const failed = results.find((result) => result.isError);
   return {
     rowAt,
-    /** The count the pages report, until the progress (which is live) says otherwise. */
-    total: results.find((result) => result.data)?.data?.total,
     error: failed?.error ?? null,
     retry: () => void failed?.refetch(),
   };
