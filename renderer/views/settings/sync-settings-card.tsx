@@ -13,6 +13,7 @@ import {
 } from '../../../shared/api/sync';
 import { api } from '../../api/client';
 import { ErrorNotice } from '../../components/error-notice';
+import { QueryView } from '../../components/query-view';
 import { useAction } from '../../components/use-action';
 import { RefreshIcon } from '../../components/ui/icons';
 import { Button, Card, Field, Notice, Spinner } from '../../components/ui/primitives';
@@ -39,15 +40,9 @@ export function SyncSettingsCard() {
       }
       className="sync-settings"
     >
-      {settings.data ? (
-        <SyncSettingsForm saved={settings.data} />
-      ) : settings.isError ? (
-        <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />
-      ) : (
-        <p className="loading" role="status">
-          <Spinner /> Reading the sync settings…
-        </p>
-      )}
+      <QueryView query={settings} loading="Reading the sync settings…">
+        {(saved) => <SyncSettingsForm saved={saved} />}
+      </QueryView>
     </Card>
   );
 }

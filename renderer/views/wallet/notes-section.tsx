@@ -2,9 +2,9 @@
  * The wallet's shielded notes: the sync panel (progress, chart, controls) and the list of the
  * notes it recovered for the account the wallet screen shows.
  */
-import { ErrorNotice } from '../../components/error-notice';
+import { QueryView } from '../../components/query-view';
 import { NotesIcon } from '../../components/ui/icons';
-import { Card, EmptyState, Spinner } from '../../components/ui/primitives';
+import { Card, EmptyState } from '../../components/ui/primitives';
 import { formatCount } from '../../format';
 import { PHASES, phaseOf } from '../../sync/sync-phase';
 import { useSyncStatus } from '../../sync/use-sync';
@@ -38,15 +38,9 @@ export function NotesSection({ account }: { account: number }) {
         }
         className="notes-section"
       >
-        {progress ? (
-          <SyncPanel progress={progress} account={account} />
-        ) : status.isError ? (
-          <ErrorNotice error={status.error} onRetry={() => void status.refetch()} />
-        ) : (
-          <p className="loading" role="status">
-            <Spinner /> Reading the sync status…
-          </p>
-        )}
+        <QueryView query={status} loading="Reading the sync status…">
+          {(progress) => <SyncPanel progress={progress} account={account} />}
+        </QueryView>
       </Card>
       {progress && (
         <Card
