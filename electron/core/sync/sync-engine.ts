@@ -125,6 +125,7 @@ function describeFailure(error: SyncError): NonNullable<SyncProgress['error']> {
     cancelled: 'The sync was cancelled.',
   };
   return {
+    kind: error.kind,
     message: `${lead[error.kind]} (${error.message})`,
     ...(error.status !== undefined && { status: error.status }),
     ...(error.url !== undefined && { url: error.url }),
@@ -215,6 +216,8 @@ export class SyncEngine {
   #readMode: ReadMode | null = null;
   #workers = 0;
   #balances = new Map<number, AccountBalance>();
+  /** The store's, kept here so progress() never touches the database. */
+  #lastSynced: SyncProgress['lastSynced'];
   #running: Promise<RunReport> | null = null;
   #stopping: AbortController | null = null;
   #lastEmit = 0;
@@ -222,6 +225,7 @@ export class SyncEngine {
   constructor(options: SyncEngineOptions) {
     this.#options = options;
     for (const balance of options.store.balances()) this.#balances.set(balance.account, balance);
+    this.#lastSynced = options.store.lastSynced();
   }
 
   get running(): boolean {
@@ -237,6 +241,7 @@ export class SyncEngine {
       found: [...this.#balances.values()].reduce((sum, b) => sum + b.notes, 0),
       balances: [...this.#balances.values()].sort((a, b) => a.account - b.account),
       error: this.#error,
+      lastSynced: this.#lastSynced,
     };
   }
 
@@ -289,6 +294,7 @@ export class SyncEngine {
     if (this.#running) throw new SyncError({ kind: 'config', message: 'stop the sync before rescanning' });
     this.#options.store.rescanFrom(from);
     this.#balances = new Map(this.#options.store.balances().map((b) => [b.account, b]));
+    this.#lastSynced = this.#options.store.lastSynced();
     this.#meter = new SyncMeter();
     this.#emit(true);
   }
@@ -321,6 +327,7 @@ export class SyncEngine {
         for (const reason of store.bind(serverUrl, info.treeSize, accountIds))
           console.warn(`[sync] ${reason}`);
         this.#balances = new Map(store.balances().map((b) => [b.account, b]));
+        this.#lastSynced = store.lastSynced();
         const progress = new Map(accountIds.map(({ account }) => [account, store.progressOf(account)]));
         const batches = planBatches(info.treeSize, progress, settings.checkpointEvery);
         this.#meter.startPass(
@@ -346,6 +353,10 @@ export class SyncEngine {
           await this.#scan(batches, pool, stopSignal);
         }
         this.#meter.endPass();
+        if (this.#meter.passComplete) {
+          store.markSynced(info.treeSize);
+          this.#lastSynced = store.lastSynced();
+        }
         if (!options.watch || stopSignal.aborted) break;
         this.#setState('watching');
         try {

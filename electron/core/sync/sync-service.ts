@@ -92,6 +92,7 @@ export class SyncService {
       found: balances.reduce((sum, b) => sum + b.notes, 0),
       balances,
       error: null,
+      lastSynced: this.store.lastSynced(),
     };
   }
 

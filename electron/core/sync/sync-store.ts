@@ -17,6 +17,7 @@ import {
   SyncSettings,
   type AccountBalance,
   type SyncNote,
+  type SyncProgress,
 } from '../../../shared/api/sync';
 import { openDatabase, type Db } from '../db/database';
 import type { RecoveredNote } from './trial-decrypt';
@@ -49,10 +50,22 @@ const migrations = [
       CREATE TABLE sync_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
     `,
   },
+  {
+    id: 'sync-002-last-synced',
+    sql: `
+      CREATE TABLE sync_last_synced (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at INTEGER NOT NULL,
+        tree_size INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** A recovered note as stored: its seed sealed. */
 export type StoredNote = Omit<RecoveredNote, 'seed'> & { sealedSeed: Uint8Array };
+
+export type LastSynced = NonNullable<SyncProgress['lastSynced']>;
 
 export interface AccountProgress {
   cursor: number;
@@ -102,6 +115,11 @@ export class SyncStore {
       saveSettings: db.prepare(
         'INSERT INTO sync_settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json',
       ),
+      lastSynced: db.prepare('SELECT at, tree_size AS treeSize FROM sync_last_synced WHERE id = 1'),
+      markSynced: db.prepare(
+        'INSERT INTO sync_last_synced (id, at, tree_size) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at, tree_size = excluded.tree_size',
+      ),
+      forgetSynced: db.prepare('DELETE FROM sync_last_synced'),
     };
   }
 
@@ -152,6 +170,8 @@ export class SyncStore {
           );
         }
         this.#sql.addAccount.run(account, keyId);
+        // An account scanned from the start: the wallet as a whole is no longer synced.
+        this.#sql.forgetSynced.run();
       }
     })();
     return reasons;
@@ -197,7 +217,18 @@ export class SyncStore {
       this.#sql.dropRangesFrom.run(from);
       this.#sql.trimRangesAt.run(from, from, from);
       this.#sql.rewindCursors.run(from);
+      this.#sql.forgetSynced.run();
     })();
+  }
+
+  /** When every account was last scanned up to the note server's tree size, or null. */
+  lastSynced(): LastSynced | null {
+    return (this.#sql.lastSynced.get() as LastSynced | undefined) ?? null;
+  }
+
+  /** Records that a pass scanned every account up to `treeSize`. */
+  markSynced(treeSize: number, at = Date.now()): void {
+    this.#sql.markSynced.run(at, treeSize);
   }
 
   notes(account: number, offset: number, limit: number): { total: number; notes: SyncNote[] } {
