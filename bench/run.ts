@@ -10,6 +10,7 @@ import { builtPath } from '../electron/core/app-paths';
 import { formatResult, type BenchResult } from './report';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
+  sync: async () => (await import('./sync-bench')).runSyncBench(),
   upload: async () => (await import('./upload-bench')).runUploadBench(),
 };
 

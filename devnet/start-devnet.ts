@@ -14,6 +14,7 @@ import { type DevnetChainOptions, startDevnetChain } from './chain/devnet-chain'
 import { DEV_ROLES, devAccount, devProviderAccount } from './chain/dev-accounts';
 import { type NoteServer, type NoteServerOptions, startNoteServer } from './note-server/note-server';
 import { setEndorsements } from './provider/provider-chain';
+import { registrationTurns } from './provider/registration-order';
 import { type ProviderOptions, type RunningProvider, startProvider } from './provider/start-provider';
 
 export interface StartDevnetOptions extends Pick<DevnetChainOptions, 'automine' | 'blockTime' | 'log'> {
@@ -100,7 +101,8 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     const providerSettings = devnetProviderSettings(options.providers);
     const providerNetwork = { name: 'devnet', chainId: chain.chainId, rpcUrl: chain.rpcUrl };
     const pollIntervalMs = options.automine ? 100 : 500;
-    // In parallel: each registers itself from its own account.
+    // In parallel: each registers itself from its own account, in slot order so ids are stable.
+    const turns = registrationTurns(providerSettings.length);
     const started = await Promise.allSettled(
       providerSettings.map(async ({ endorsed: _, ...settings }, slot) => {
         const providerDir = path.join(dataDir, 'providers', String(slot));
@@ -111,6 +113,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
           network: providerNetwork,
           contracts: chain.contracts,
           privateKey: devProviderAccount(slot).privateKey,
+          registrationTurn: turns[slot],
           dataDir: providerDir,
           log: (line) => log(`provider ${slot}: ${line}`),
         });

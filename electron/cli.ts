@@ -5,11 +5,13 @@
  */
 import { group, runCommandLine } from './cli/command';
 import { uploadCommands } from './cli/upload-commands';
+import { syncCommands } from './cli/sync-commands';
 import { walletCommands } from './cli/wallet-commands';
 
 const root = group('coffer', 'Coffer from the command line: the wallet, uploads and wallet sync.', [
   walletCommands,
   ...uploadCommands,
+  ...syncCommands,
 ]);
 
 const code = await runCommandLine(root, process.argv.slice(2), {

@@ -20,6 +20,7 @@ const nodeEntries = {
   'devnet/notes-seed': 'devnet/note-server/seed-cli.ts',
   'devnet/seed-worker': 'devnet/note-server/seed-worker.ts',
   'devnet/provider': 'devnet/provider/cli.ts',
+  'workers/sync-worker': 'workers/sync-worker.ts',
   'bench/run': 'bench/run.ts',
   'bench/upload-devnet': 'bench/upload-devnet.ts',
   'bench/upload-client': 'bench/upload-client.ts',

@@ -36,11 +36,13 @@ function addPlaywrightCounts(file) {
 
 rmSync('test-results', { recursive: true, force: true });
 const npx = 'npx';
+step('lockfile', process.execPath, ['scripts/complete-lockfile.mjs', '--check']);
 step('lint', npx, ['eslint', '--max-warnings=0', '.']);
 step('format', npx, ['prettier', '--check', '.']);
 step('typecheck', npx, ['tsc', '-p', 'tsconfig.json']);
 step('typecheck (renderer)', npx, ['tsc', '-p', 'renderer/tsconfig.json']);
 const built = step('build', process.execPath, ['scripts/build.mjs']);
+if (built) step('electronegativity', process.execPath, ['scripts/electronegativity.mjs']);
 step('unit + integration', npx, [
   'vitest',
   'run',

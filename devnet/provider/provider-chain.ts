@@ -12,6 +12,7 @@ import {
   networkContracts,
 } from '../../electron/core/chain/contracts';
 import type { NetworkManifest } from '../../shared/network-manifest';
+import type { RegistrationTurn } from './registration-order';
 
 export interface ProviderChainOptions {
   network: ChainEndpoint;
@@ -58,13 +59,21 @@ export class ProviderChain {
    * Registers this provider with `serviceUrl`, or updates its URL if it is already registered
    * under another one (e.g. a restart on a new port). Returns its provider id.
    */
-  async register(serviceUrl: string): Promise<bigint> {
+  async register(serviceUrl: string, turn?: RegistrationTurn): Promise<bigint> {
     const registry = this.contracts.providerRegistry;
     const existing = await registry.read.providerIdOf([this.address]);
     if (existing === 0n) {
-      await this.mined(await this.send(() => registry.write.registerProvider([serviceUrl])));
+      let hash: Hash;
+      try {
+        await turn?.wait();
+        hash = await this.send(() => registry.write.registerProvider([serviceUrl]));
+      } finally {
+        turn?.done();
+      }
+      await this.mined(hash);
       return registry.read.providerIdOf([this.address]);
     }
+    turn?.done();
     const [, url] = await registry.read.getProvider([existing]);
     if (url !== serviceUrl)
       await this.mined(await this.send(() => registry.write.updateServiceUrl([serviceUrl])));

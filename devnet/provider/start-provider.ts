@@ -26,6 +26,7 @@ import { FaultSwitches } from './provider-faults';
 import { ProviderMetrics, type ProviderMetricsSnapshot } from './provider-metrics';
 import { createProviderHandler, PROVIDER_VERSION, type ProviderLimits } from './provider-routes';
 import { PullService } from './pull-service';
+import type { RegistrationTurn } from './registration-order';
 
 /** 1 test USD (18 decimals) per GiB. */
 export const DEFAULT_PRICE_PER_BYTE = 10n ** 18n / 2n ** 30n;
@@ -47,6 +48,8 @@ export interface ProviderOptions {
   port?: number;
   /** Set the endorsed flag with the registry owner's key; without it the flag is left as it is. */
   endorsement?: { endorsed: boolean; ownerKey: Hex };
+  /** Where this provider's registration goes in a fixed order among others (devnet: ids by slot). */
+  registrationTurn?: RegistrationTurn;
   pricePerByte?: bigint;
   /** Batch store offered (default true); false makes clients fall back to single stores. */
   batch?: boolean;
@@ -211,7 +214,7 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
     const port = (server.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
 
-    const providerId = await chain.register(url);
+    const providerId = await chain.register(url, options.registrationTurn);
     if (options.endorsement)
       await setEndorsements(
         {

@@ -16,6 +16,8 @@ import { ApprovalBroker } from './signer/approvals';
 import { Signer } from './signer/signer';
 import type { KeychainAdapter } from './vault/keychain';
 import type { ScryptParams } from './vault/scrypt';
+import { SyncService, type SyncWallet } from './sync/sync-service';
+import { vaultSyncWallet } from './sync/vault-sync-wallet';
 import { SecureViews } from './vault/secure-views';
 import { StagedFiles } from './upload/staged-files';
 import { createUploadHandlers } from './upload/upload-handlers';
@@ -36,6 +38,8 @@ export interface CoreOptions {
   scrypt?: Omit<ScryptParams, 'dkLen'>;
   /** Upload engine settings (tests: short timeouts, no shuffling, small chunks). */
   upload?: Pick<UploadServiceOptions, 'runOptions' | 'shuffle' | 'callbacks' | 'chunkSize' | 'waveSize'>;
+  /** Where the sync gets note keys and its sealer; default: the vault. */
+  syncWallet?: SyncWallet;
 }
 
 /** The wallet's services, for the transports (secure views, approval window) and other services. */
@@ -58,6 +62,7 @@ export interface Core {
   readonly downloads: DownloadService | null;
   /** Browser mode's staged files (dropped files streamed to the host before an upload). */
   readonly staging: StagedFiles;
+  readonly sync: SyncService;
   close(): Promise<void>;
 }
 
@@ -67,7 +72,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir: options.dataDir,
     keychain: options.keychain,
     scrypt: options.scrypt,
-    onStatus: (status) => events.emit('wallet.status', status),
+    onStatus: (status) => {
+      events.emit('wallet.status', status);
+      // Locking the wallet takes its keys away: the sync stops (what is in flight is saved).
+      if (status.locked) void sync.stop();
+    },
+  });
+  const sync = new SyncService({
+    dataDir: options.dataDir,
+    noteServerUrl: options.network?.noteServerUrl ?? null,
+    wallet: options.syncWallet ?? vaultSyncWallet(vault),
+    onProgress: (progress) => events.emit('sync.progress', progress),
   });
   const approvals = new ApprovalBroker({
     onRequested: (request) => events.emit('approval.requested', request),
@@ -121,6 +136,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     ...createWalletHandlers({ vault, secureViews, approvals, chain }),
     ...createUploadHandlers(uploads, downloads),
+    sync: sync.handlers,
   };
   const dispatch = createDispatcher(contract, handlers, {
     onInternalError: (channel, error) => console.error(`[core] ${channel} failed:`, error),
@@ -133,7 +149,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     uploads,
     downloads,
     staging,
+    sync,
     async close() {
+      await sync.close();
       approvals.cancelAll();
       await uploads?.close();
       vault.close();

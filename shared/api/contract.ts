@@ -9,6 +9,7 @@ import type { ClientApi, ContractShape, EventSubscriber, Handlers } from './defi
 import { appEvents, appMethods, networkMethods } from './app';
 import { approvalEvents, approvalMethods } from './approval';
 import { downloadMethods, providersMethods, uploadEvents, uploadMethods } from './upload';
+import { syncEvents, syncMethods } from './sync';
 import { walletEvents, walletMethods } from './wallet';
 
 export const contract = {
@@ -20,12 +21,14 @@ export const contract = {
     upload: uploadMethods,
     download: downloadMethods,
     providers: providersMethods,
+    sync: syncMethods,
   },
   events: {
     ...appEvents,
     ...walletEvents,
     ...approvalEvents,
     ...uploadEvents,
+    ...syncEvents,
   },
 } as const satisfies ContractShape;
 

@@ -53,12 +53,15 @@ const REVIEWED: Record<string, string> = {
   destination: 'the path the user chose to download to',
   'providers[].commitTxHash': 'a commit transaction hash',
   'payments[].txHash': 'payment transaction hashes',
-  'error.message': 'a sentence written by the core about the upload or download',
   'uploads[].error.message': 'a sentence written by the core about the upload',
   'providers[].error.message': "a sentence written by the core about a provider's failure",
   'result.failures[].error': "a sentence written by the core about a provider's failure",
   'fallbacks[].reason': 'why a provider could not serve a chunk, written by the core',
   'providers[].problem': 'why a provider did not answer its ping, written by the core',
+  'error.message':
+    'a sentence written by the core: a sync, upload or download failure (status, URL, the server’s words)',
+  'notes[].memo': 'the memo the sender wrote in a note, shown to its recipient',
+  'notes[].commitment': 'a note commitment: a public hash published by the note server',
 };
 
 interface Leaf {

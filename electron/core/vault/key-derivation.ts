@@ -75,6 +75,17 @@ export function kemSeed(root: RootSecret, purpose: 'detection' | 'viewing', inde
   return hkdf(sha256, ikm, enc.encode(NOTE_KEY_SALT), enc.encode(`${purpose}/${index}`), 64);
 }
 
+export const NOTE_SEALING_SALT = 'coffer/note-sealing/v1';
+
+/**
+ * The wallet-wide key that seals note secrets (a note's seed) in the sync store: from the root,
+ * so it outlives password changes and is rebuilt from the recovery phrase alone.
+ */
+export function noteSealingKey(root: RootSecret): Uint8Array {
+  const ikm = root.kind === 'mnemonic' ? root.seed : root.privateKey;
+  return hkdf(sha256, ikm, new TextEncoder().encode(NOTE_SEALING_SALT), new Uint8Array(0), 32);
+}
+
 export function deriveKemKeyPair(
   root: RootSecret,
   purpose: 'detection' | 'viewing',

@@ -17,6 +17,7 @@ import { decryptKeystore } from './keystore-v3';
 import {
   deriveAccount,
   MAX_ACCOUNT_INDEX,
+  noteSealingKey,
   seedFromMnemonic,
   wipeAccount,
   wipeRoot,
@@ -327,6 +328,13 @@ export class Vault {
       detection: new Uint8Array(account.detection.secretKey),
       viewing: new Uint8Array(account.viewing.secretKey),
     };
+  }
+
+  /** A copy of the key that seals note secrets for the sync store; the caller wipes it. */
+  noteSealingKey(): Uint8Array {
+    const unlocked = this.#requireUnlocked();
+    this.#touch();
+    return noteSealingKey(unlocked.root);
   }
 
   /** Locks and stops the idle timer (app shutdown). */

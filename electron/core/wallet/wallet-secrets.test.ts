@@ -190,7 +190,12 @@ describe('no secret leaves the main process', () => {
 
   it('no API response or event carries one', () => {
     const events = new Set(sent.map((item) => (item as { event?: string }).event).filter(Boolean));
-    expect([...events].sort()).toEqual(['approval.requested', 'approval.settled', 'wallet.status']);
+    expect([...events].sort()).toEqual([
+      'approval.requested',
+      'approval.settled',
+      'sync.progress',
+      'wallet.status',
+    ]);
     expect(findSecrets(JSON.stringify(sent), needlesFor(secrets))).toEqual([]);
   });
 
