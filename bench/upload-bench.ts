@@ -206,22 +206,21 @@ export async function runUploadBench(): Promise<BenchResult> {
 
     console.error('upload bench: upload with 2 copies…');
     const job = await uploadJob(devnet.manifest, work, [big], { copies: 2 });
-    const endorsed = devnet.providers.filter((p) => p.endorsed);
-    const before = await Promise.all(
-      endorsed.map(async (p) => ({
-        stores: await metric(p.url, 'coffer_provider_responses_total{route="store_batch",status="200"}'),
-        pulls: await metric(p.url, 'coffer_provider_responses_total{route="pull",status="202"}'),
-      })),
-    );
+    const requests = (url: string) =>
+      Promise.all([
+        metric(url, 'coffer_provider_responses_total{route="store_batch",status="200"}'),
+        metric(url, 'coffer_provider_responses_total{route="pull",status="202"}'),
+      ]);
+    const before = await Promise.all(devnet.providers.map((p) => requests(p.url)));
     const upload = await runClient(job);
-    const after = await Promise.all(
-      endorsed.map(async (p) => ({
-        stores: await metric(p.url, 'coffer_provider_responses_total{route="store_batch",status="200"}'),
-        pulls: await metric(p.url, 'coffer_provider_responses_total{route="pull",status="202"}'),
-      })),
-    );
-    const stores = after.map((a, i) => a.stores - before[i]!.stores);
-    const pulls = after.map((a, i) => a.pulls - before[i]!.pulls);
+    const after = await Promise.all(devnet.providers.map((p) => requests(p.url)));
+    const delta = (providerId: number, which: 0 | 1) => {
+      const i = devnet.providers.findIndex((p) => p.providerId === providerId);
+      return after[i]![which] - before[i]![which];
+    };
+    const [primaryId, secondaryId] = upload.copyProviders ?? [];
+    const stores = delta(primaryId!, 0);
+    const pulls = delta(secondaryId!, 1);
     const chain = await paymentsOnChain(devnet.manifest, upload.payments ?? []);
     const chunks = Math.ceil(size / MiB);
 
@@ -278,8 +277,8 @@ export async function runUploadBench(): Promise<BenchResult> {
               waves: upload.waves ?? 0,
               'payment txs (chain)': chain.transactions,
               'quotes paid (chain)': chain.quotes,
-              'primary store requests': stores[0]!,
-              'secondary pull requests': pulls[1]!,
+              'primary store requests': stores,
+              'secondary pull requests': pulls,
               'client bytes written': upload.writtenBytes ?? 'n/a',
               'piece bytes sent': upload.pieceBytesSent,
               'loop max ms': upload.loopDelayMaxMs,
@@ -328,10 +327,10 @@ export async function runUploadBench(): Promise<BenchResult> {
         ),
         target(
           'store requests per provider per wave',
-          Math.max(stores[0]!, pulls[1]!) / (upload.waves ?? 1),
+          Math.max(stores, pulls) / (upload.waves ?? 1),
           'requests',
           '= 1',
-          stores[0] === upload.waves && pulls[1] === upload.waves,
+          stores === upload.waves && pulls === upload.waves,
           'primary: batch stores; secondary: pulls',
         ),
         target('1,000 small files: batched speed-up', speedup, '×', '≥ 5', speedup >= 5),

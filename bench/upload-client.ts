@@ -38,6 +38,8 @@ export interface ClientFigures {
   uploadId?: string;
   root?: string;
   copies?: number;
+  /** Provider ids of the copies, primary first. */
+  copyProviders?: number[];
   failures?: number;
   pieces?: number;
   waves?: number;
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
       uploadId,
       root: session.result.root,
       copies: session.result.copies.length,
+      copyProviders: session.result.copies.map((copy) => copy.providerId),
       failures: session.result.failures.length,
       pieces: session.plan!.pieces.length,
       waves: session.plan!.waves.length,

@@ -1,21 +1,20 @@
 /**
  * Confirms that a provider has parked pieces: once their payment is mined, the provider must see
- * it and move them out of its pre-registration cache. Pieces the store or pull already reported
- * parked need no check; for the others one piece is watched until it moves (a payment promotes
- * its pieces together), then the rest are checked, several at once (status reads are cheap, and
- * are kept apart from the upload's request limit so they never hold up a store or a quote). A
- * provider that has not parked them within `parkTimeoutMs`, or has dropped one, fails — the
- * reference's "parked confirmation" sub-stage.
+ * it and move them out of its pre-registration cache — the reference's "parked confirmation"
+ * sub-stage; a provider that has not within `parkTimeoutMs`, or has dropped a piece, fails.
+ *
+ * Pieces the store or pull already reported parked need no check. The others are checked one per
+ * wave: a wave is paid in one transaction, and a provider promotes what a payment pays in one step
+ * when it sees the payment, so one piece of the wave parked means the provider has seen that
+ * payment and parked the rest. (The commit checks every piece once more, refusing before anything
+ * is sent if one is not parked.) One status read per wave instead of one per piece keeps parking
+ * cheap for the provider while it is busy storing the next wave.
  */
-import { ConcurrencyLimit } from './concurrency-limit';
 import type { RunContext } from './run-context';
 import { paymentsConfirmed } from './run-context';
 import type { Copy } from './upload-copy';
 import { sleep } from './upload-chain';
 import { messageOf } from './upload-errors';
-
-/** Status reads in flight at once per check. */
-const STATUS_CONCURRENCY = 8;
 
 /** Returns null when every piece is parked, else what went wrong. */
 export async function confirmParked(
@@ -25,42 +24,37 @@ export async function confirmParked(
 ): Promise<string | null> {
   await paymentsConfirmed(context, copy, pieces);
   const { plan, options } = context;
-  let pending = pieces.filter((piece) => copy.held.get(piece) !== 'parked');
+  const waves = new Map<number, number[]>();
+  for (const piece of pieces)
+    if (copy.held.get(piece) !== 'parked') {
+      const wave = plan.pieces[piece]!.wave;
+      waves.set(wave, [...(waves.get(wave) ?? []), piece]);
+    }
   const deadline = Date.now() + options.parkTimeoutMs;
-  const status = async (piece: number) => {
-    try {
-      return (
-        await copy.client.pieceStatus(plan.pieces[piece]!.cid, context.payer, { signal: context.signal })
-      ).status;
-    } catch (error) {
-      context.signal.throwIfAborted();
-      return `unreachable (${messageOf(error)})`;
+  for (const pending of waves.values()) {
+    const canary = plan.pieces[pending[0]!]!.cid;
+    for (;;) {
+      let status: string;
+      try {
+        status = (await copy.client.pieceStatus(canary, context.payer, { signal: context.signal })).status;
+      } catch (error) {
+        context.signal.throwIfAborted();
+        status = `unreachable (${messageOf(error)})`;
+      }
+      if (status === 'parked') break;
+      if (status === 'unknown') return `${copy.label} no longer holds piece ${canary}`;
+      if (Date.now() > deadline)
+        return `${copy.label} did not park ${pending.length} paid pieces within ${Math.round(options.parkTimeoutMs / 1000)} s (still ${status})`;
+      await sleep(options.pollIntervalMs, context.signal);
     }
-  };
-  while (pending.length > 0) {
-    const canary = await status(pending[0]!);
-    if (canary === 'parked') {
-      const all = await new ConcurrencyLimit(STATUS_CONCURRENCY).map(pending, status);
-      const parked = pending.filter((_, i) => all[i] === 'parked');
-      for (const piece of parked) copy.held.set(piece, 'parked');
-      if (parked.length > 0)
-        context.journal.recordHoldings(
-          context.uploadId,
-          copy.id,
-          parked.map((piece) => ({ pieceIndex: piece, status: 'parked' as const })),
-          { step: 'parked' },
-        );
-      const lost = pending.filter((_, i) => all[i] === 'unknown');
-      if (lost.length > 0)
-        return `${copy.label} no longer holds ${lost.length} pieces (e.g. ${plan.pieces[lost[0]!]!.cid})`;
-      pending = pending.filter((_, i) => all[i] !== 'parked');
-      context.changed();
-      continue;
-    }
-    if (canary === 'unknown') return `${copy.label} no longer holds piece ${plan.pieces[pending[0]!]!.cid}`;
-    if (Date.now() > deadline)
-      return `${copy.label} did not park ${pending.length} paid pieces within ${Math.round(options.parkTimeoutMs / 1000)} s (still ${canary})`;
-    await sleep(options.pollIntervalMs, context.signal);
+    for (const piece of pending) copy.held.set(piece, 'parked');
+    context.journal.recordHoldings(
+      context.uploadId,
+      copy.id,
+      pending.map((piece) => ({ pieceIndex: piece, status: 'parked' as const })),
+      { step: 'parked', detail: { pieces: pending.length, checked: canary } },
+    );
+    context.changed();
   }
   return null;
 }
