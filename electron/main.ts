@@ -8,7 +8,7 @@ import { contract } from '../shared/api/contract';
 import { ipcEventChannel } from '../shared/api/define';
 import { builtPath, defaultDataDir } from './core/app-paths';
 import { createCore, type Core } from './core/core-app';
-import { loadNetworkFromEnvironment } from './core/network/network-config';
+import { loadNetwork } from './core/network/network-config';
 import { bindIpc } from './ipc';
 import { safeStorageKeychain } from './keychain-safe-storage';
 import { contentSecurityPolicy, securityHeaders } from './security/csp';
@@ -49,10 +49,11 @@ if (!app.requestSingleInstanceLock()) {
     denyAllPermissions(session.defaultSession);
     serveRenderer();
 
+    const dataDir = defaultDataDir();
     core = await createCore({
-      dataDir: defaultDataDir(),
+      dataDir,
       mode: 'electron',
-      network: await loadNetworkFromEnvironment(),
+      network: await loadNetwork(dataDir),
       keychain: safeStorageKeychain,
       openSecureView: (url) => walletWindows.openSecureView(url),
     });
