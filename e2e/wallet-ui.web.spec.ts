@@ -209,7 +209,7 @@ test('accounts: add one, see its own empty balances, switch back', async () => {
 
 test('settings: auto-lock, keychain explained, password changed, recovery phrase revealed in a secure view', async () => {
   // The navigation works from the keyboard: arrow keys move between screens.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Wallet' }).focus();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Providers' }).focus();
   await page.keyboard.press('ArrowDown');
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
   await expect(

@@ -33,6 +33,8 @@ export function ApprovalDetails({
   const deadline = new Date(summary.deadline * 1000);
   // From the request's own time, so the text does not change while the dialog is open.
   const lifetime = summary.deadline - request.createdAt / 1000;
+  const upload = request.kind === 'upload' ? uploadFacts(summary.details) : null;
+  const facts = upload?.rest ?? summary.details;
   return (
     <div className="approval" data-testid="approval">
       <p className="approval-what">{summary.title}</p>
@@ -42,10 +44,32 @@ export function ApprovalDetails({
           {formatUnits(summary.amount.raw, summary.amount.decimals, summary.amount.decimals)}{' '}
           <span className="unit">{summary.amount.symbol}</span>
         </div>
+        {upload?.expected && (
+          <div className="approval-amount-expected" data-testid="approval-expected">
+            Expected: {upload.expected}
+          </div>
+        )}
         <div className="approval-amount-from">
           from <span className="mono">{summary.account}</span>
         </div>
       </div>
+
+      {upload && upload.copies.length > 0 && (
+        <section aria-labelledby={`copies-${request.id}`}>
+          <h3 className="approval-section" id={`copies-${request.id}`}>
+            Files and copies
+          </h3>
+          {upload.files && <p className="approval-files">{upload.files}</p>}
+          <ol className="approval-copies" data-testid="approval-copies">
+            {upload.copies.map((copy, i) => (
+              <li key={i} className="approval-copy">
+                <span className={`role-badge role-${copy.role}`}>{copy.role}</span>
+                <span>{copy.text}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
 
       {summary.counterparties.length > 0 && (
         <section aria-labelledby={`with-${request.id}`}>
@@ -77,7 +101,7 @@ export function ApprovalDetails({
             {deadline.toLocaleString()}
             {lifetime > 0 && <span className="muted"> · {formatDuration(lifetime)} from the request</span>}
           </dd>
-          {summary.details.map((d) => (
+          {facts.map((d) => (
             <Fact key={d.label} label={d.label} value={d.value} />
           ))}
           {request.domains.map((d) => (
@@ -105,6 +129,25 @@ export function ApprovalDetails({
       </div>
     </div>
   );
+}
+
+/**
+ * An upload's approval details, grouped for reading: the files, one line per copy (its role
+ * first), the expected cost next to the most it may spend, and the rest as facts.
+ */
+function uploadFacts(details: ApprovalRequest['summary']['details']) {
+  const copies = details
+    .filter((d) => d.label === 'Copy')
+    .map((d) => {
+      const [role, ...text] = d.value.split(': ');
+      return role === 'primary' || role === 'secondary'
+        ? { role, text: text.join(': ') }
+        : { role: 'secondary' as const, text: d.value };
+    });
+  const files = details.find((d) => d.label === 'Files')?.value ?? null;
+  const expected = details.find((d) => d.label === 'Expected cost')?.value ?? null;
+  const rest = details.filter((d) => !['Copy', 'Files', 'Expected cost'].includes(d.label));
+  return { copies, files, expected, rest };
 }
 
 function Fact({ label, value }: { label: string; value: string }) {
