@@ -143,10 +143,11 @@ test('a chosen secondary whose pull fails: explained, and the upload returns its
   });
   const failure = copyRow(card, 'secondary').getByTestId('copy-failure');
   await expect(failure).toContainText(`Provider ${secondary} could not fetch the pieces from the primary`);
+  await expect(failure).toContainText('It answered “503 Service Unavailable”');
   await expect(failure).toContainText('You chose this provider, so Coffer did not replace it');
   await expect(card.getByTestId('upload-state')).toHaveText('Fewer copies');
-  await expect(card.getByTestId('upload-outcome')).toContainText(
-    `1 of 2 copies — provider ${secondary} failed at pulling:`,
+  await expect(card.getByTestId('upload-outcome')).toHaveText(
+    `1 of 2 copies — provider ${secondary} failed at pulling`,
   );
   // The partial result is the engine's: one copy, one failure at pulling.
   const uploadId = await card.getAttribute('data-upload-id');
@@ -169,6 +170,7 @@ test('a chosen secondary whose pull fails: explained, and the upload returns its
     .getByRole('button', { name: 'Approve' })
     .click();
   await expect(card.getByTestId('upload-outcome')).toContainText('2 of 2 copies stored', { timeout: 60_000 });
+  await expect(failure).toContainText('A copy was added on another provider since');
   await page.getByText('Chosen by Coffer').click();
 });
 

@@ -119,7 +119,7 @@ describe('taskbar progress and notifications', () => {
     feedback.onProgress(view('u-c', 'cancelled', []));
     expect(notes).toEqual([
       'Upload stored | report.pdf: 2 of 2 copies stored',
-      'Upload stored with fewer copies | report.pdf: 1 of 2 copies — provider 2 failed at pulling: the pull was refused',
+      'Upload stored with fewer copies | report.pdf: 1 of 2 copies — provider 2 failed at pulling',
     ]);
     // An upload read back from the journal (never seen running) ends nothing now.
     feedback.onProgress(

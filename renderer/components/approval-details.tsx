@@ -1,5 +1,5 @@
 import type { ApprovalKind, ApprovalRequest } from '../../shared/api/approval';
-import { formatDuration, formatUnits, shortHash } from '../format';
+import { formatDuration, formatUnits, shortDecimal, shortHash } from '../format';
 import { ArrowDownIcon, ArrowUpIcon, UploadIcon } from './ui/icons';
 import { Button, CopyButton } from './ui/primitives';
 
@@ -34,6 +34,8 @@ export function ApprovalDetails({
   // From the request's own time, so the text does not change while the dialog is open.
   const lifetime = summary.deadline - request.createdAt / 1000;
   const upload = request.kind === 'upload' ? uploadFacts(summary.details) : null;
+  // Every decimal of the most it may spend, for the record; the headline is cut for reading.
+  const exact = formatUnits(summary.amount.raw, summary.amount.decimals, summary.amount.decimals);
   const facts = upload?.rest ?? summary.details;
   return (
     <div className="approval" data-testid="approval">
@@ -41,12 +43,19 @@ export function ApprovalDetails({
       <div className="approval-amount">
         <div className="approval-amount-label">At most</div>
         <div className="approval-amount-value" data-testid="approval-amount">
-          {formatUnits(summary.amount.raw, summary.amount.decimals, summary.amount.decimals)}{' '}
-          <span className="unit">{summary.amount.symbol}</span>
+          {shortDecimal(exact)} <span className="unit">{summary.amount.symbol}</span>
         </div>
+        {shortDecimal(exact) !== exact && (
+          <div className="approval-amount-exact">
+            exactly{' '}
+            <span className="mono">
+              {exact} {summary.amount.symbol}
+            </span>
+          </div>
+        )}
         {upload?.expected && (
           <div className="approval-amount-expected" data-testid="approval-expected">
-            Expected: {upload.expected}
+            Expected: {shortDecimal(upload.expected)}
           </div>
         )}
         <div className="approval-amount-from">
@@ -74,7 +83,7 @@ export function ApprovalDetails({
       {summary.counterparties.length > 0 && (
         <section aria-labelledby={`with-${request.id}`}>
           <h3 className="approval-section" id={`with-${request.id}`}>
-            With
+            {upload ? 'Providers it may pay (the copies, and standbys to replace one)' : 'With'}
           </h3>
           <ul className="parties">
             {summary.counterparties.map((c) => (
@@ -146,7 +155,9 @@ function uploadFacts(details: ApprovalRequest['summary']['details']) {
     });
   const files = details.find((d) => d.label === 'Files')?.value ?? null;
   const expected = details.find((d) => d.label === 'Expected cost')?.value ?? null;
-  const rest = details.filter((d) => !['Copy', 'Files', 'Expected cost'].includes(d.label));
+  const rest = details
+    .filter((d) => !['Copy', 'Files', 'Expected cost'].includes(d.label))
+    .map((d) => (d.label === 'Reserve' ? { ...d, value: shortDecimal(d.value) } : d));
   return { copies, files, expected, rest };
 }
 

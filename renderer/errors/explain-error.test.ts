@@ -150,13 +150,32 @@ describe('explainCopyFailure', () => {
     }
   });
 
+  it('says what happened in plain words, with the provider’s HTTP answer; the core’s words as the technical detail', () => {
+    const refused = explainCopyFailure(
+      {
+        ...failed('pulling'),
+        error: {
+          code: 'PROVIDER_ERROR',
+          message: 'provider http://127.0.0.1:5 refused POST /v1/pulls (503 UNAVAILABLE): injected fault',
+          stage: 'pulling',
+        },
+      },
+      upload(1),
+    );
+    expect(refused.detail).toBe(
+      'It did not fetch the pieces from the primary, which still holds them. It answered “503 Service Unavailable”.',
+    );
+    expect(refused.technical).toMatch(/^provider http:\/\/127\.0\.0\.1:5 refused POST/);
+  });
+
   it('offers the fix that applies: retry a commit, add a copy, or nothing when it was replaced', () => {
     expect(explainCopyFailure(failed('committing'), upload(1)).action?.to).toBe('retry-commit');
     // Chosen by the user: not replaced, so a copy elsewhere is the fix.
     const explicit = explainCopyFailure(failed('pulling', true), upload(1));
     expect(explicit).toMatchObject({
       title: 'Provider 3 could not fetch the pieces from the primary',
-      detail: 'The pull was refused (HTTP 500).',
+      detail: 'It did not fetch the pieces from the primary, which still holds them.',
+      technical: 'the pull was refused (HTTP 500)',
       action: { to: 'top-up' },
       fix: expect.stringMatching(/did not replace it/),
     });

@@ -376,7 +376,18 @@ export function explainUploadError(error: UploadError): ExplainedError {
   };
 }
 
-/** What failing at each stage means for one copy. */
+/** What failing at each stage means for one copy: its title, and what happened in plain words. */
+const COPY_DETAILS: Record<UploadStage, string> = {
+  selecting: 'It did not answer Coffer’s health check.',
+  quoting: 'It did not send a signed price for the pieces.',
+  paying: 'The transaction paying for its pieces did not go through.',
+  storing: 'It did not accept or keep the pieces sent to it.',
+  pulling: 'It did not fetch the pieces from the primary, which still holds them.',
+  committing: 'Its transaction recording the pieces on chain did not go through.',
+  confirmed: 'It failed after its copy was recorded.',
+  failed: 'It failed.',
+};
+
 const COPY_TITLES: Record<UploadStage, (provider: string) => string> = {
   selecting: (p) => `${p} did not pass its health check`,
   quoting: (p) => `${p} did not give a price`,
@@ -425,11 +436,15 @@ export function explainCopyFailure(
               : 'Add a copy on another provider: it is pulled from a copy you have.',
             action: { label: 'Add a copy elsewhere', to: 'top-up' },
           };
+  const message = provider.error?.message ?? '';
+  // The provider's HTTP answer, where the core's words carry one ("… (503 UNAVAILABLE) …").
+  const status = /\b([1-5]\d\d) [A-Z][A-Z_]+\)/.exec(message)?.[1];
   return {
     code: `COPY_${stage.toUpperCase() as Uppercase<UploadStage>}`,
     title: COPY_TITLES[stage](name),
-    detail: sentence(provider.error?.message ?? 'No reason was given'),
+    detail: `${COPY_DETAILS[stage]}${status ? ` It answered “${status} ${statusText(Number(status))}”.` : ''}`,
     ...fix,
+    ...(message && { technical: message }),
   };
 }
 

@@ -67,11 +67,13 @@ export function copyFraction(provider: Pick<Provider, 'bytesDone' | 'bytesTotal'
   return provider.bytesTotal > 0 ? Math.min(1, provider.bytesDone / provider.bytesTotal) : 0;
 }
 
-/** "1.2 of 2.4 MB · 3.1 MB/s · 1 s left"; rate and time left only while bytes move. */
+/** "1.14 MiB of 2.29 MiB · 2.96 MiB/s · 1 s left"; rate and time left only while bytes move. */
 export function copyStatusLine(
   provider: Pick<Provider, 'bytesDone' | 'bytesTotal' | 'throughput' | 'etaSeconds' | 'stage'>,
 ): string {
-  const parts = [`${formatBytes(provider.bytesDone)} of ${formatBytes(provider.bytesTotal)}`];
+  // A confirmed copy holds everything, whatever the last count of pieces held said.
+  const done = provider.stage === 'confirmed' ? provider.bytesTotal : provider.bytesDone;
+  const parts = [`${formatBytes(done)} of ${formatBytes(provider.bytesTotal)}`];
   const moving = provider.stage === 'storing' || provider.stage === 'pulling';
   if (moving && provider.throughput > 0) parts.push(formatRate(provider.throughput));
   if (moving && provider.etaSeconds !== null && provider.etaSeconds > 0)
@@ -112,6 +114,20 @@ export function stateTone(state: UploadState): 'ok' | 'warn' | 'bad' | 'accent' 
 /** Whether the engine is at work on it now (its bars move, it can be paused). */
 export function isActive(state: UploadState): boolean {
   return state === 'preparing' || state === 'awaiting-approval' || state === 'running';
+}
+
+/**
+ * A copy's badge: its stage while the upload runs; once it stopped, a copy caught midway is
+ * "Paused" (it can resume) or "Stopped" (it never will), not frozen at a working stage.
+ */
+export function copyBadge(
+  provider: Pick<Provider, 'stage'>,
+  state: UploadState,
+): { label: string; tone: UploadStage | 'stopped' } {
+  if (isActive(state) || provider.stage === 'confirmed' || provider.stage === 'failed')
+    return { label: STAGE_LABELS[provider.stage], tone: provider.stage };
+  const resumable = state === 'paused' || state === 'interrupted';
+  return { label: resumable ? `Paused at ${provider.stage}` : 'Stopped', tone: 'stopped' };
 }
 
 /** What a preparing upload is doing: hashing its files, or choosing providers and pricing. */

@@ -15,7 +15,7 @@ import { useTheme } from '../components/use-theme';
 import { formatBytes } from '../format';
 import { useSelectedAccount, useStatusEvents, useWalletStatus } from '../wallet/use-wallet';
 import { MAX_COPIES } from '../../shared/api/upload';
-import { copyFraction, STAGE_LABELS, STATE_LABELS, stateTone } from '../upload/upload-stages';
+import { copyBadge, copyFraction, STATE_LABELS, stateTone } from '../upload/upload-stages';
 import { useRecentUploads, useUpload, useUploadEvents, useUploadQueue } from '../upload/use-uploads';
 import { DropZone } from './upload/drop-zone';
 import { queueIds } from './upload/upload-queue';
@@ -136,15 +136,26 @@ function CompactUpload({ uploadId }: { uploadId: string }) {
         {formatBytes(upload.size)} · {upload.copiesConfirmed} of {upload.copiesRequested} copies
       </div>
       {upload.providers.map((provider) => (
-        <CompactCopy key={`${provider.providerId}-${provider.role}`} provider={provider} />
+        <CompactCopy
+          key={`${provider.providerId}-${provider.role}`}
+          provider={provider}
+          state={upload.state}
+        />
       ))}
       <Outcome upload={upload} />
     </li>
   );
 }
 
-function CompactCopy({ provider }: { provider: UploadView['providers'][number] }) {
+function CompactCopy({
+  provider,
+  state,
+}: {
+  provider: UploadView['providers'][number];
+  state: UploadView['state'];
+}) {
   const failed = provider.stage === 'failed';
+  const badge = copyBadge(provider, state);
   return (
     <div className="drop-copy">
       <span className="small">
@@ -157,7 +168,7 @@ function CompactCopy({ provider }: { provider: UploadView['providers'][number] }
         label={`Provider ${provider.providerId}`}
         tone={failed ? 'bad' : provider.stage === 'confirmed' ? 'ok' : 'accent'}
       />
-      <span className={`stage-badge stage-${provider.stage}`}>{STAGE_LABELS[provider.stage]}</span>
+      <span className={`stage-badge stage-${badge.tone}`}>{badge.label}</span>
     </div>
   );
 }

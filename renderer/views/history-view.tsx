@@ -105,6 +105,8 @@ function HistoryBrowser({ total, firstId }: { total: number; firstId: string | n
           aria-activedescendant={`history-row-${selected.index}`}
           onKeyDown={onKeyDown}
           data-testid="history-list"
+          // As tall as its rows, up to the CSS cap; then it scrolls.
+          style={{ height: total * ROW_HEIGHT }}
         >
           <div className="history-space" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {

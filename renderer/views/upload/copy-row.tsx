@@ -9,6 +9,7 @@ import { CheckIcon } from '../../components/ui/icons';
 import { ProgressBar } from '../../components/ui/primitives';
 import { explainCopyFailure, type FixAction } from '../../errors/explain-error';
 import {
+  copyBadge,
   copyFraction,
   copyStatusLine,
   pipelineOf,
@@ -34,6 +35,7 @@ export function CopyRow({
   const confirmed = provider.stage === 'confirmed';
   const fraction = copyFraction(provider);
   const host = new URL(provider.url).host;
+  const badge = copyBadge(provider, upload.state);
   return (
     <li
       className={`copy-row ${failed ? 'copy-failed' : ''} ${confirmed ? 'copy-confirmed' : ''}`}
@@ -55,11 +57,11 @@ export function CopyRow({
           {host}
         </span>
         <span
-          className={`stage-badge stage-${provider.stage}`}
+          className={`stage-badge stage-${badge.tone}`}
           title={STAGE_HINTS[provider.stage]}
           data-testid="copy-stage"
         >
-          {STAGE_LABELS[provider.stage]}
+          {badge.label}
         </span>
       </div>
       <ol className="stepper" aria-label={`Stages of provider ${provider.providerId}’s copy`}>

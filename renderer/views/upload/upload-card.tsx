@@ -192,7 +192,8 @@ export function UploadCard({ view, onDismiss }: { view: UploadView; onDismiss?: 
               key={`${provider.providerId}-${provider.role}`}
               provider={provider}
               upload={view}
-              fixes={actions.fixes}
+              // When the upload's own notice offers the fix (every commit failed), the rows don't repeat it.
+              fixes={showUploadError ? {} : actions.fixes}
               busy={actions.busy}
             />
           ))}
@@ -201,7 +202,7 @@ export function UploadCard({ view, onDismiss }: { view: UploadView; onDismiss?: 
 
       {view.files.length > 1 && <FilesGrid view={view} />}
 
-      {outcome && (
+      {outcome && view.state !== 'failed' && (
         <Notice
           tone={
             outcome.tone === 'warn'
@@ -267,21 +268,12 @@ export function UploadCard({ view, onDismiss }: { view: UploadView; onDismiss?: 
         </details>
       )}
 
-      {(view.actions.topUp || view.actions.retryCommit) && (
+      {/* Fewer copies or a failed commit: the failure notices above carry the fix. */}
+      {view.actions.topUp && view.state === 'completed' && (
         <div className="row upload-followups">
-          {view.actions.retryCommit && (
-            <Button onClick={() => void actions.retryCommit()} disabled={actions.busy}>
-              Retry the commit
-            </Button>
-          )}
-          {view.actions.topUp && (
-            <Button onClick={() => void actions.topUp()} disabled={actions.busy} data-testid="top-up">
-              <PlusIcon />
-              {view.copiesConfirmed < view.copiesRequested
-                ? `Add the missing ${view.copiesRequested - view.copiesConfirmed === 1 ? 'copy' : 'copies'}`
-                : `Add a copy (${topUpTarget(view)} in all)`}
-            </Button>
-          )}
+          <Button onClick={() => void actions.topUp()} disabled={actions.busy} data-testid="top-up">
+            <PlusIcon /> Add a copy ({topUpTarget(view)} in all)
+          </Button>
         </div>
       )}
       {view.root && view.copiesConfirmed > 0 && <DownloadPanel root={view.root} />}
