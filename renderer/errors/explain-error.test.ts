@@ -170,6 +170,8 @@ describe('explainCopyFailure', () => {
 
   it('offers the fix that applies: retry a commit, add a copy, or nothing when it was replaced', () => {
     expect(explainCopyFailure(failed('committing'), upload(1)).action?.to).toBe('retry-commit');
+    // A failed commit is never "replaced": its pieces are parked there and the commit can be retried.
+    expect(explainCopyFailure(failed('committing'), upload(2)).action?.to).toBe('retry-commit');
     // Chosen by the user: not replaced, so a copy elsewhere is the fix.
     const explicit = explainCopyFailure(failed('pulling', true), upload(1));
     expect(explicit).toMatchObject({

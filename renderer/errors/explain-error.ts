@@ -413,7 +413,7 @@ export function explainCopyFailure(
   // The upload has every copy it asked for without this one: it was replaced (or, for a provider
   // the user chose, a copy was added elsewhere since).
   const working = upload.providers.filter((p) => p.stage !== 'failed').length;
-  const replaced = stage !== 'committing' && working >= upload.copiesRequested;
+  const replaced = working >= upload.copiesRequested;
   const fix: Pick<ExplainedError, 'fix' | 'action' | 'tone'> =
     stage === 'committing'
       ? {
