@@ -14,10 +14,10 @@ import { EmptyState, ProgressBar, Spinner } from '../components/ui/primitives';
 import { useTheme } from '../components/use-theme';
 import { formatBytes } from '../format';
 import { useSelectedAccount, useStatusEvents, useWalletStatus } from '../wallet/use-wallet';
-import { MAX_COPIES } from '../../shared/api/upload';
 import { copyBadge, copyFraction, STATE_LABELS, stateTone } from '../upload/upload-stages';
 import { useRecentUploads, useUpload, useUploadEvents, useUploadQueue } from '../upload/use-uploads';
 import { DropZone } from './upload/drop-zone';
+import { CopiesOptions } from './upload/upload-options';
 import { queueIds } from './upload/upload-queue';
 import { uploadTitle } from './upload/upload-card';
 import { useDropHandler } from './upload-view';
@@ -78,11 +78,7 @@ function DropPanel() {
           onChange={(event) => setCopies(event.target.value ? Number(event.target.value) : null)}
         >
           <option value="">As in Settings</option>
-          {Array.from({ length: MAX_COPIES }, (_, i) => i + 1).map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <CopiesOptions />
         </select>
       </label>
       <SendingLines />

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { ProviderListing } from '../../shared/api/upload';
 import { QueryView } from '../components/query-view';
 import { CheckIcon, RefreshIcon, ServerIcon } from '../components/ui/icons';
-import { Button, Card, CopyButton, EmptyState, Stat } from '../components/ui/primitives';
+import { Button, Card, CopyButton, EmptyState, OutOf, Stat } from '../components/ui/primitives';
 import { formatUnits, shortHash } from '../format';
 import { uploadKeys, useProviders } from '../upload/use-uploads';
 import { useBalances, useSelectedAccount } from '../wallet/use-wallet';
@@ -66,15 +66,7 @@ function Summary({ list }: { list: Provider[] }) {
   const latencies = online.map((p) => p.latencyMs).filter((ms): ms is number => ms !== null);
   return (
     <div className="stats stats-4">
-      <Stat
-        label="Online"
-        value={
-          <>
-            {online.length} <span className="unit">of {list.length}</span>
-          </>
-        }
-        accent
-      />
+      <Stat label="Online" value={<OutOf value={online.length} total={list.length} />} accent />
       <Stat
         label="Endorsed"
         value={list.filter((p) => p.endorsed).length}
@@ -112,7 +104,7 @@ function ProviderCard({ provider, account }: { provider: Provider; account: numb
       aria-label={`Provider ${provider.id}`}
     >
       <header className="provider-head">
-        <div className="provider-icon" aria-hidden="true">
+        <div className="icon-tile" aria-hidden="true">
           <ServerIcon />
         </div>
         <h2 className="provider-name">Provider {provider.id}</h2>

@@ -5,7 +5,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { MAX_COPIES, UploadSettings } from '../../../shared/api/upload';
+import { UploadSettings } from '../../../shared/api/upload';
 import { api } from '../../api/client';
 import { ErrorNotice } from '../../components/error-notice';
 import { QueryView } from '../../components/query-view';
@@ -13,6 +13,7 @@ import { useAction } from '../../components/use-action';
 import { UploadIcon } from '../../components/ui/icons';
 import { Button, Card, Field, Notice, Spinner } from '../../components/ui/primitives';
 import { uploadKeys, useUploadSettings } from '../../upload/use-uploads';
+import { CopiesOptions } from '../upload/upload-options';
 
 export function UploadSettingsCard() {
   const settings = useUploadSettings();
@@ -71,11 +72,7 @@ function UploadSettingsForm({ saved }: { saved: UploadSettings }) {
               }}
               data-testid="setting-copies"
             >
-              {Array.from({ length: MAX_COPIES }, (_, i) => i + 1).map((n) => (
-                <option key={n} value={n}>
-                  {n} {n === 1 ? 'copy' : 'copies'}
-                </option>
-              ))}
+              <CopiesOptions />
             </select>
           )}
         </Field>

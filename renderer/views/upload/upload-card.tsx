@@ -9,7 +9,16 @@ import type { CancelSummary, UploadView } from '../../../shared/api/upload';
 import { uploadOutcome } from '../../../shared/upload-outcome';
 import { ErrorNotice, ExplainedNotice } from '../../components/error-notice';
 import { CloseIcon, FileIcon, PauseIcon, PlayIcon, PlusIcon } from '../../components/ui/icons';
-import { Button, CopyButton, Notice, ProgressBar, Spinner, Stat } from '../../components/ui/primitives';
+import {
+  Button,
+  CopyButton,
+  IconButton,
+  Notice,
+  OutOf,
+  ProgressBar,
+  Spinner,
+  Stat,
+} from '../../components/ui/primitives';
 import { explainUploadError } from '../../errors/explain-error';
 import { formatBytes, formatCount, formatUnits } from '../../format';
 import { topUpTarget, useUploadActions } from '../../upload/use-upload-actions';
@@ -68,7 +77,7 @@ export function UploadCard({ view, onDismiss }: { view: UploadView; onDismiss?: 
       aria-label={`Upload of ${uploadTitle(view)}`}
     >
       <header className="upload-head">
-        <div className="upload-icon" aria-hidden="true">
+        <div className="icon-tile icon-tile-accent" aria-hidden="true">
           <FileIcon />
         </div>
         <div className="upload-title-block">
@@ -107,15 +116,9 @@ export function UploadCard({ view, onDismiss }: { view: UploadView; onDismiss?: 
             </Button>
           )}
           {onDismiss && !isActive(view.state) && (
-            <Button
-              variant="ghost"
-              className="btn-icon"
-              aria-label="Remove from this list (it stays in History)"
-              title="Remove from this list (it stays in History)"
-              onClick={onDismiss}
-            >
+            <IconButton label="Remove from this list (it stays in History)" onClick={onDismiss}>
               <CloseIcon />
-            </Button>
+            </IconButton>
           )}
         </div>
       </header>
@@ -164,11 +167,7 @@ export function UploadCard({ view, onDismiss }: { view: UploadView; onDismiss?: 
       <div className="stats stats-4 upload-stats">
         <Stat
           label="Copies stored"
-          value={
-            <>
-              {view.copiesConfirmed} <span className="unit">of {view.copiesRequested}</span>
-            </>
-          }
+          value={<OutOf value={view.copiesConfirmed} total={view.copiesRequested} />}
           testId="upload-copies-stored"
           accent
         />

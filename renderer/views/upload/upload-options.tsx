@@ -14,6 +14,19 @@ export interface UploadChoice {
   providerIds: number[] | null;
 }
 
+/** The choices of a copies menu: 1 copy to the most an upload keeps. */
+export function CopiesOptions() {
+  return (
+    <>
+      {Array.from({ length: MAX_COPIES }, (_, i) => i + 1).map((n) => (
+        <option key={n} value={n}>
+          {n} {n === 1 ? 'copy' : 'copies'}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function UploadOptions({
   value,
   onChange,
@@ -38,11 +51,7 @@ export function UploadOptions({
           onChange={(event) => onChange({ ...value, copies: Number(event.target.value) })}
           data-testid="upload-copies"
         >
-          {Array.from({ length: MAX_COPIES }, (_, i) => i + 1).map((n) => (
-            <option key={n} value={n}>
-              {n} {n === 1 ? 'copy' : 'copies'}
-            </option>
-          ))}
+          <CopiesOptions />
         </select>
       </div>
       <fieldset className="upload-option provider-mode">

@@ -6,7 +6,7 @@ import type { UploadSummary } from '../../../shared/api/upload';
 import type { z } from 'zod';
 import { ErrorNotice } from '../../components/error-notice';
 import { CloseIcon, UploadIcon } from '../../components/ui/icons';
-import { Button, EmptyState, ProgressBar, Spinner } from '../../components/ui/primitives';
+import { EmptyState, IconButton, ProgressBar, Spinner } from '../../components/ui/primitives';
 import { formatBytes } from '../../format';
 import { useRecentUploads, useUploadQueue, type Sending } from '../../upload/use-uploads';
 import { UploadCardById } from './upload-card';
@@ -57,15 +57,9 @@ function SendingRow({ entry, onDismiss }: { entry: Sending; onDismiss: () => voi
       <div className="row between">
         <strong>{names}</strong>
         {entry.error !== null ? (
-          <Button
-            variant="ghost"
-            className="btn-icon"
-            aria-label="Dismiss"
-            title="Dismiss"
-            onClick={onDismiss}
-          >
+          <IconButton label="Dismiss" onClick={onDismiss}>
             <CloseIcon />
-          </Button>
+          </IconButton>
         ) : (
           <span className="muted small" role="status">
             <Spinner /> Handing the files to Coffer: {formatBytes(entry.sent)} of {formatBytes(entry.size)}
