@@ -35,6 +35,7 @@ const files = {
   report: { name: 'report.bin', bytes: randomBytes(1_500_000) },
   partial: { name: 'partial.bin', bytes: randomBytes(400_000) },
   rejected: { name: 'rejected.bin', bytes: randomBytes(200_000) },
+  cancelled: { name: 'cancelled.bin', bytes: randomBytes(100_000) },
   dropped: { name: 'from-the-drop-window.bin', bytes: randomBytes(300_000) },
 };
 
@@ -191,18 +192,41 @@ test('an approval rejected ends cleanly: nothing paid, the deposit unchanged on 
   expect(after.native).toBe(before.native);
 });
 
+test('cancelled midway from its card: the summary says what was paid and what stays stored', async () => {
+  await dropFile(page.getByTestId('drop-zone'), files.cancelled);
+  const dialog = page.getByRole('dialog', { name: 'Approve an upload' });
+  await expect(dialog).toBeVisible();
+  const card = cardOf(files.cancelled.name);
+  // The secondary is slowed down (3 s a request), so the cancel comes while it pulls.
+  await net.setFaults(await providerIdOf(card, 'secondary'), { latencyMs: 3000 });
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(copyRow(card, 'secondary').getByTestId('copy-stage')).toHaveText('Pulling');
+  await card.getByRole('button', { name: 'Cancel…' }).click();
+  await expect(card.getByText('Cancel this upload for good?')).toBeVisible();
+  await card.getByRole('button', { name: 'Cancel the upload' }).click();
+  const summary = card.getByTestId('cancel-summary');
+  await expect(summary).toContainText('Upload cancelled', { timeout: 30_000 });
+  await expect(summary).toContainText(/Paid [\d.]+ tUSD in 1 transaction/);
+  await expect(summary).toContainText('No copy was recorded on chain');
+  await expect(card.getByTestId('upload-state')).toHaveText('Cancelled');
+  await expect(copyRow(card, 'secondary').getByTestId('copy-stage')).toHaveText('Stopped');
+  await net.clearFaults();
+});
+
 test('History lists the uploads with their copies; Providers shows the devnet’s providers', async () => {
   await nav('History').click();
-  await expect(page.getByTestId('history-total')).toHaveText('3 uploads');
+  await expect(page.getByTestId('history-total')).toHaveText('4 uploads');
   const rows = page.getByTestId('history-row');
-  await expect(rows).toHaveCount(3);
-  await expect(rows.nth(0)).toContainText('rejected.bin');
-  await expect(rows.nth(1)).toContainText('partial.bin');
-  await expect(rows.nth(2)).toContainText('report.bin');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(0)).toContainText('cancelled.bin');
+  await expect(rows.nth(1)).toContainText('rejected.bin');
+  await expect(rows.nth(2)).toContainText('partial.bin');
+  await expect(rows.nth(3)).toContainText('report.bin');
   // The list from the keyboard: the newest is selected, ArrowDown moves to the next.
   await page.getByTestId('history-list').focus();
   await page.keyboard.press('ArrowDown');
-  await expect(rows.nth(1)).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(rows.nth(2)).toHaveAttribute('aria-selected', 'true');
   const detail = cardOf(files.partial.name);
   await expect(detail.getByTestId('upload-outcome')).toContainText('2 of 2 copies stored');
   await expect(detail.getByTestId('copy-row')).toHaveCount(3);

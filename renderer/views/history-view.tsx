@@ -77,12 +77,18 @@ function HistoryBrowser({ total, firstId }: { total: number; firstId: string | n
     setSelected({ index: clamped, id: rows.rowAt(clamped)?.uploadId ?? null });
     virtualizer.scrollToIndex(clamped, { align: 'auto' });
   };
+  // The row selected by keyboard may not have been read yet: its id follows once its page arrives.
+  const selectedId = selected.id ?? rows.rowAt(selected.index)?.uploadId ?? null;
+  // The selection follows its upload when newer ones push it down the list.
+  const at = items.find((item) => rows.rowAt(item.index)?.uploadId === selectedId)?.index ?? selected.index;
+  const isSelected = (index: number, uploadId: string | undefined) =>
+    uploadId && selectedId ? uploadId === selectedId : index === at;
   const onKeyDown = (event: KeyboardEvent) => {
     const moves: Record<string, number> = {
-      ArrowDown: selected.index + 1,
-      ArrowUp: selected.index - 1,
-      PageDown: selected.index + PAGE_ROWS,
-      PageUp: selected.index - PAGE_ROWS,
+      ArrowDown: at + 1,
+      ArrowUp: at - 1,
+      PageDown: at + PAGE_ROWS,
+      PageUp: at - PAGE_ROWS,
       Home: 0,
       End: total - 1,
     };
@@ -90,8 +96,6 @@ function HistoryBrowser({ total, firstId }: { total: number; firstId: string | n
     event.preventDefault();
     select(moves[event.key]!);
   };
-  // The row selected by keyboard may not have been read yet: its id follows once its page arrives.
-  const selectedId = selected.id ?? rows.rowAt(selected.index)?.uploadId ?? null;
 
   return (
     <div className="history">
@@ -102,7 +106,7 @@ function HistoryBrowser({ total, firstId }: { total: number; firstId: string | n
           role="listbox"
           tabIndex={0}
           aria-label={`Uploads, ${total} in all, newest first`}
-          aria-activedescendant={`history-row-${selected.index}`}
+          aria-activedescendant={`history-row-${at}`}
           onKeyDown={onKeyDown}
           data-testid="history-list"
           // As tall as its rows, up to the CSS cap; then it scrolls.
@@ -116,10 +120,10 @@ function HistoryBrowser({ total, firstId }: { total: number; firstId: string | n
                   key={item.key}
                   id={`history-row-${item.index}`}
                   role="option"
-                  aria-selected={item.index === selected.index}
+                  aria-selected={isSelected(item.index, upload?.uploadId)}
                   aria-posinset={item.index + 1}
                   aria-setsize={total}
-                  className={`history-row ${item.index === selected.index ? 'selected' : ''}`}
+                  className={`history-row ${isSelected(item.index, upload?.uploadId) ? 'selected' : ''}`}
                   style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                   onClick={() => setSelected({ index: item.index, id: upload?.uploadId ?? null })}
                   data-testid="history-row"
