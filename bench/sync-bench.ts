@@ -163,6 +163,7 @@ async function decryptionPool(kem: KemName, workers: number, compacts: Uint8Arra
           mode: { range: false },
           budget: createBudgetBuffer(1),
           concurrency: 1,
+          maxBatches: 1,
         }),
       ),
     ),

@@ -82,6 +82,11 @@ export const SyncProgress = z.object({
   workers: Count,
   /** Notes recovered, all accounts, and the balance of each account. */
   found: Count,
+  /**
+   * Scanned notes whose tag matched and whose payload is still to be fetched and opened (one per
+   * note and account). A pass is done, and the balances final, only when this is 0.
+   */
+  pendingHits: Count,
   balances: z.array(AccountBalance),
   /** What went wrong, in words a person can act on; null unless `state` is error. */
   error: z

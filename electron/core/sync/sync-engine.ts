@@ -3,21 +3,28 @@
  *
  * A run reads `/v1/info` once per pass and syncs up to that snapshot of the tree size (the read
  * mode — range or per-note — is found on the first pass and kept for the run). What is left to
- * scan is split into batches of K notes (batch-plan.ts) and spread over a pool of worker threads,
- * two batches in flight per worker so one batch's fetch overlaps the other's trial decryption.
- * The pool starts only when there is something to scan, and lives for the whole run: in watch
- * mode it serves every pass, with the keys sent once and one HTTP agent per worker throughout.
+ * scan is split into batches of K notes (batch-plan.ts) and spread over a pool of worker threads.
+ * The pool starts only when there is something to do, and lives for the whole run: in watch mode
+ * it serves every pass, with the keys sent once and one HTTP agent per worker throughout.
  *
- * Each completed batch is checkpointed at once — its notes, its range, the cursor advanced — in
- * one SQLite transaction (sync-store.ts), whatever order batches complete in; notes are listed in
- * index order from the store.
+ * A batch is scanned in one worker — its compact parts fetched and trial-decrypted — and
+ * checkpointed at once, whatever order batches complete in: its range scanned, the cursor
+ * advanced and its tag hits saved as pending, in one SQLite transaction (sync-store.ts). The
+ * payloads of pending hits are fetched apart from the batches, across batches, one request at a
+ * time (a payload batch in range mode, a budget's worth of per-note reads otherwise), opened in a
+ * worker, and their notes stored in a transaction of their own. So a batch costs one round trip
+ * and its decryption, not two round trips; and each worker has one batch in flight by default,
+ * so a crash redoes at most one batch per worker: pending hits survive it and are resolved from
+ * the store, without a rescan. A pass is done — `idle` or `watching`, the balances final — only
+ * once no tag hit is pending. Notes are listed in index order from the store.
  *
- * Failure is abort-on-first-error: the first batch that fails (after its requests' bounded
- * retries) stops the dispatch, every batch in flight is cancelled in its worker — and the workers
- * terminated if they do not answer in time — and the run rejects with that first error, its HTTP
- * status and URL intact. The checkpoint never advances past a batch that failed. `stop` is
- * cooperative: no new batch starts, the ones in flight finish and are checkpointed, then the run
- * resolves.
+ * Failure is abort-on-first-error: the first batch or payload fetch that fails (after its
+ * requests' bounded retries) stops the dispatch, everything in flight is cancelled in its worker
+ * — and the workers terminated if they do not answer in time — and the run rejects with that
+ * first error, its HTTP status and URL intact. The checkpoint never advances past a batch that
+ * failed, and hits whose payloads failed stay pending. `stop` is cooperative: no new batch
+ * starts, the ones in flight finish and are checkpointed, their pending hits are resolved, then
+ * the run resolves.
  */
 import { transfer } from 'comlink';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,17 +37,19 @@ import {
   type SyncProgress,
   type SyncState,
 } from '../../../shared/api/sync';
+import { COMPACT_BYTES } from '../../../shared/notes/format';
 import { addressDigest, type NoteKeys } from '../../../shared/notes/note-crypto';
 import { describeIssues } from '../../../shared/api/errors';
 import { planBatches, type PlannedBatch } from './batch-plan';
 import { NoteClient, readModeOf, type ReadMode, type RetryPolicy } from './note-client';
 import { seedContext, type NoteSealer } from './note-sealer';
-import { PipelineDepth } from './pipeline-depth';
+import { DEFAULT_BATCHES_PER_WORKER, PipelineDepth } from './pipeline-depth';
 import { checkConcurrency, createBudgetBuffer } from './request-budget';
 import { asSyncError, SyncError } from './sync-error';
 import { SyncMeter, type RunTotals } from './sync-meter';
 import type { StoredNote, SyncStore } from './sync-store';
-import type { BatchResult, WorkerReply, WorkerSetup } from './sync-worker-api';
+import type { BatchResult, ResolveResult, WorkerReply, WorkerSetup } from './sync-worker-api';
+import type { TagHit } from './trial-decrypt';
 import { defaultWorkerCount, startSyncWorkers, type SyncWorker } from './worker-pool';
 
 /** One account of the wallet and its note keys. The engine copies what it sends to workers. */
@@ -56,6 +65,8 @@ export interface BatchEvent {
   count: number;
   /** Position of the worker in the pool. */
   worker: number;
+  /** Committed: the (note, account) tag hits the batch left pending. */
+  tagHits?: number;
 }
 
 export interface SyncEngineOptions {
@@ -67,9 +78,9 @@ export interface SyncEngineOptions {
   /** The worker bundle (default: out/workers/sync-worker.js). */
   workerFile?: string;
   /**
-   * Cap on the batches in flight per worker (pipeline-depth.ts; default MAX_DEPTH). Every batch in
-   * flight is redone after a crash: 1 bounds that by the number of workers, at the cost of fetch
-   * no longer overlapping decryption.
+   * Cap on the batches in flight per worker (pipeline-depth.ts; default 1). Every batch in flight
+   * is redone after a crash, so 1 bounds that by the number of workers; more lets a worker's
+   * fetches overlap its decryption, for a server much farther away than the 10 s target assumes.
    */
   maxBatchesPerWorker?: number;
   onProgress?: (progress: SyncProgress) => void;
@@ -96,6 +107,11 @@ export interface RunReport {
 const CANCEL_GRACE_MS = 2000;
 /** Progress events at most this often while batches commit (state changes go out at once). */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Most tag hits one payload fetch settles: what one payload batch request carries in range mode
+ * (servers allow up to 256), and at most a budget's worth of per-note reads otherwise.
+ */
+const RESOLVE_LIMIT = 256;
 
 /** A stable id of an account's keys: a wallet with other keys under the same index starts over. */
 const keyIdOf = (keys: NoteKeys) =>
@@ -151,8 +167,14 @@ function keysForWorker(accounts: readonly SyncAccount[]) {
 
 interface Slot {
   worker: SyncWorker;
+  /** Batches in flight on this worker (payload fetches are not batches: they are not counted). */
   load: number;
 }
+
+/** A batch being scanned, or pending tag hits being resolved, by the worker in `slot`. */
+type Job = { slot: Slot; worker: number } & (
+  { kind: 'scan'; batch: PlannedBatch } | { kind: 'resolve'; hits: TagHit[] }
+);
 
 /** The run's workers, started lazily and set up once each. */
 class RunPool {
@@ -215,6 +237,7 @@ export class SyncEngine {
   #readMode: ReadMode | null = null;
   #workers = 0;
   #balances = new Map<number, AccountBalance>();
+  #pendingHits: number;
   #running: Promise<RunReport> | null = null;
   #stopping: AbortController | null = null;
   #lastEmit = 0;
@@ -222,6 +245,7 @@ export class SyncEngine {
   constructor(options: SyncEngineOptions) {
     this.#options = options;
     for (const balance of options.store.balances()) this.#balances.set(balance.account, balance);
+    this.#pendingHits = options.store.pendingCount();
   }
 
   get running(): boolean {
@@ -235,6 +259,7 @@ export class SyncEngine {
       readMode: this.#readMode === null ? null : this.#readMode.range ? 'range' : 'per-note',
       workers: this.#workers,
       found: [...this.#balances.values()].reduce((sum, b) => sum + b.notes, 0),
+      pendingHits: this.#pendingHits,
       balances: [...this.#balances.values()].sort((a, b) => a.account - b.account),
       error: this.#error,
     };
@@ -273,7 +298,10 @@ export class SyncEngine {
     return this.#running;
   }
 
-  /** Cooperative stop: the batches in flight finish and are checkpointed. Resolves when stopped. */
+  /**
+   * Cooperative stop: the batches in flight finish and are checkpointed, and the tag hits pending
+   * are resolved. Resolves when stopped.
+   */
   async stop(): Promise<void> {
     const running = this.#running;
     if (!running) return;
@@ -284,11 +312,12 @@ export class SyncEngine {
     await running.catch(() => {});
   }
 
-  /** Forgets notes and scanned ranges from `from` on. Not while a run is going. */
+  /** Forgets notes, pending hits and scanned ranges from `from` on. Not while a run is going. */
   rescanFrom(from: number): void {
     if (this.#running) throw new SyncError({ kind: 'config', message: 'stop the sync before rescanning' });
     this.#options.store.rescanFrom(from);
     this.#balances = new Map(this.#options.store.balances().map((b) => [b.account, b]));
+    this.#pendingHits = this.#options.store.pendingCount();
     this.#meter = new SyncMeter();
     this.#emit(true);
   }
@@ -323,11 +352,14 @@ export class SyncEngine {
         this.#balances = new Map(store.balances().map((b) => [b.account, b]));
         const progress = new Map(accountIds.map(({ account }) => [account, store.progressOf(account)]));
         const batches = planBatches(info.treeSize, progress, settings.checkpointEvery);
+        // Tag hits left pending by an interrupted run: resolved without scanning their batches again.
+        const pending = store.pendingHits(accountIds.map(({ account }) => account));
+        this.#pendingHits = pending.reduce((sum, hit) => sum + hit.accounts.length, 0);
         this.#meter.startPass(
           info.treeSize,
           batches.reduce((sum, batch) => sum + batch.count, 0),
         );
-        if (batches.length > 0) {
+        if (batches.length > 0 || pending.length > 0) {
           this.#setState('syncing');
           pool ??= new RunPool(
             {
@@ -336,14 +368,19 @@ export class SyncEngine {
               mode: this.#readMode,
               budget: createBudgetBuffer(settings.concurrency),
               concurrency: settings.concurrency,
+              maxBatches: this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
               ...(this.#options.retry && { retry: this.#options.retry }),
             },
             accounts,
             this.#options.workerFile,
           );
-          await pool.grow(Math.min(settings.workers ?? defaultWorkerCount(), batches.length));
+          await pool.grow(Math.max(1, Math.min(settings.workers ?? defaultWorkerCount(), batches.length)));
           this.#workers = pool.slots.length;
-          await this.#scan(batches, pool, stopSignal);
+          const resolveLimit = Math.min(
+            RESOLVE_LIMIT,
+            this.#readMode.range ? this.#readMode.maxPayloadBatch : settings.concurrency,
+          );
+          await this.#pass(batches, pending, pool, resolveLimit, stopSignal);
         }
         this.#meter.endPass();
         if (!options.watch || stopSignal.aborted) break;
@@ -365,14 +402,31 @@ export class SyncEngine {
     }
   }
 
-  /** Runs one pass's batches over the pool; resolves when all are checkpointed or on stop. */
-  #scan(batches: PlannedBatch[], pool: RunPool, stopSignal: AbortSignal): Promise<void> {
+  /**
+   * Runs one pass over the pool: its batches, and the payloads of its pending tag hits (those left
+   * by an earlier run, and those its batches find). Resolves when every batch is checkpointed (or
+   * on stop, once those in flight are) and no tag hit is pending; rejects on the first failure.
+   */
+  #pass(
+    batches: PlannedBatch[],
+    pending: TagHit[],
+    pool: RunPool,
+    resolveLimit: number,
+    stopSignal: AbortSignal,
+  ): Promise<void> {
     const queue = [...batches];
-    const inFlight = new Map<number, { slot: Slot; batch: PlannedBatch; worker: number }>();
+    /** Pending tag hits not yet handed to a worker, oldest first. */
+    const unresolved = [...pending];
+    const inFlight = new Map<number, Job>();
+    let resolving = false;
     let nextId = 0;
+    let nextResolver = 0;
     let failure: SyncError | null = null;
     let graceTimer: NodeJS.Timeout | undefined;
-    const depth = new PipelineDepth(this.#readMode?.range ?? false, this.#options.maxBatchesPerWorker);
+    const depth = new PipelineDepth(
+      this.#readMode?.range ?? false,
+      this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
+    );
 
     return new Promise<void>((resolve, reject) => {
       const settle = () => {
@@ -389,7 +443,17 @@ export class SyncEngine {
         // Workers stuck in a long computation get terminated: their pending calls then reject.
         graceTimer = setTimeout(() => void pool.terminate(), CANCEL_GRACE_MS);
       };
-      /** Hands out batches one per worker per round, least loaded first, up to the depth. */
+      const replyOf =
+        <T>(id: number, onReply: (id: number, reply: WorkerReply<T>) => void) =>
+        (call: Promise<WorkerReply<T>>) =>
+          void call
+            .catch((error: unknown): WorkerReply<T> => ({ ok: false, error: asSyncError(error).toInfo() }))
+            .then((reply) => onReply(id, reply));
+      /**
+       * Hands out batches one per worker per round, least loaded first, up to the depth; and, one
+       * request at a time, the pending tag hits' payloads (a stop lets those finish: a stopped
+       * pass leaves every batch it scanned resolved).
+       */
       const dispatch = () => {
         for (;;) {
           if (failure || stopSignal.aborted || queue.length === 0) break;
@@ -402,27 +466,31 @@ export class SyncEngine {
           const batch = queue.shift()!;
           const id = nextId++;
           slot.load++;
-          inFlight.set(id, { slot, batch, worker });
+          inFlight.set(id, { kind: 'scan', slot, batch, worker });
           this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
-          slot.worker
-            .call((api) => api.scan({ id, ...batch }))
-            .catch((error: unknown): WorkerReply<BatchResult> => ({
-              ok: false,
-              error: asSyncError(error).toInfo(),
-            }))
-            .then((reply) => onReply(id, reply));
+          replyOf(id, onScanned)(slot.worker.call((api) => api.scan({ id, ...batch })));
+        }
+        if (!failure && !resolving && unresolved.length > 0) {
+          const worker = nextResolver++ % pool.slots.length;
+          const slot = pool.slots[worker]!;
+          const hits = unresolved.splice(0, resolveLimit);
+          const id = nextId++;
+          resolving = true;
+          inFlight.set(id, { kind: 'resolve', slot, hits, worker });
+          replyOf(id, onResolved)(slot.worker.call((api) => api.resolve({ id, hits })));
         }
         settle();
       };
-      const onReply = (id: number, reply: WorkerReply<BatchResult>) => {
-        const { slot, batch, worker } = inFlight.get(id)!;
+      /** The job `id` is over; its reply is saved, or fails the pass. */
+      const finish = <T>(id: number, reply: WorkerReply<T>, save: (value: T) => void) => {
+        const job = inFlight.get(id)!;
         inFlight.delete(id);
-        slot.load--;
+        if (job.kind === 'scan') job.slot.load--;
+        else resolving = false;
         if (reply.ok) {
-          depth.observe(reply.value.counters.fetchMs, reply.value.counters.decryptMs);
-          // A batch that completed is saved even after another failed: its work is sound.
+          // Work that completed is saved even after another job failed: it is sound.
           try {
-            this.#commit(batch, reply.value, worker);
+            save(reply.value);
           } catch (error) {
             fail(asSyncError(error));
           }
@@ -431,34 +499,76 @@ export class SyncEngine {
         }
         dispatch();
       };
+      const onScanned = (id: number, reply: WorkerReply<BatchResult>) => {
+        const job = inFlight.get(id) as Extract<Job, { kind: 'scan' }>;
+        finish(id, reply, (result) => {
+          depth.observe(result.counters.fetchMs, result.counters.decryptMs);
+          this.#commitBatch(job.batch, result, job.worker);
+          unresolved.push(...result.hits);
+        });
+      };
+      const onResolved = (id: number, reply: WorkerReply<ResolveResult>) => {
+        const job = inFlight.get(id) as Extract<Job, { kind: 'resolve' }>;
+        finish(id, reply, (result) => this.#commitResolved(job.hits, result));
+      };
       const onStop = () => settle();
       stopSignal.addEventListener('abort', onStop);
       dispatch();
     });
   }
 
-  /** The checkpoint of one batch: seal the seeds, store notes + range + cursor in one transaction. */
-  #commit(batch: PlannedBatch, result: BatchResult, worker: number): void {
+  /** The checkpoint of one batch: its range scanned and its tag hits pending, in one transaction. */
+  #commitBatch(batch: PlannedBatch, result: BatchResult, worker: number): void {
     const began = performance.now();
     const end = batch.start + batch.count;
-    const notes: StoredNote[] = result.notes.map((note) => {
+    const wrong = (what: string) =>
+      new SyncError({
+        kind: 'worker',
+        message: `a worker returned ${what} for batch [${batch.start}, ${end})`,
+      });
+    if (result.start !== batch.start || result.count !== batch.count)
+      throw wrong(`the result of [${result.start}, ${result.start + result.count})`);
+    for (const hit of result.hits)
       if (
-        result.start !== batch.start ||
-        result.count !== batch.count ||
-        note.index < batch.start ||
-        note.index >= end ||
-        !batch.accounts.includes(note.account)
+        hit.index < batch.start ||
+        hit.index >= end ||
+        hit.compact.length !== COMPACT_BYTES ||
+        hit.accounts.length === 0 ||
+        !hit.accounts.every((account) => batch.accounts.includes(account))
       )
+        throw wrong(`tag hit ${hit.index} (accounts ${hit.accounts.join(', ')})`);
+    this.#options.store.commitBatch(batch.start, end, batch.accounts, result.hits);
+    this.#pendingHits += result.counters.tagHits;
+    this.#meter.batchCommitted(result.counters, performance.now() - began);
+    this.#options.onBatch?.({
+      kind: 'committed',
+      start: batch.start,
+      count: batch.count,
+      worker,
+      tagHits: result.counters.tagHits,
+    });
+    this.#emit(false);
+  }
+
+  /**
+   * The checkpoint of a payload fetch: seal the recovered notes' seeds, then settle `hits` and
+   * store the notes in one transaction.
+   */
+  #commitResolved(hits: readonly TagHit[], result: ResolveResult): void {
+    const began = performance.now();
+    const asked = new Set(hits.flatMap((hit) => hit.accounts.map((account) => `${hit.index}/${account}`)));
+    const notes: StoredNote[] = result.notes.map((note) => {
+      if (!asked.delete(`${note.index}/${note.account}`))
         throw new SyncError({
           kind: 'worker',
-          message: `a worker returned note ${note.index} (account ${note.account}) for batch [${batch.start}, ${end})`,
+          message: `a worker returned note ${note.index} (account ${note.account}), which was not asked for`,
         });
       const sealedSeed = this.#options.sealer.seal(note.seed, seedContext(note.account, note.index));
       note.seed.fill(0);
       const { index, account, value, memo, commitment } = note;
       return { index, account, value, memo, commitment, sealedSeed };
     });
-    this.#options.store.commitBatch(batch.start, end, batch.accounts, notes);
+    this.#options.store.resolveHits(hits, notes);
     for (const note of notes) {
       const previous = this.#balances.get(note.account) ?? { account: note.account, balance: '0', notes: 0 };
       this.#balances.set(note.account, {
@@ -467,8 +577,8 @@ export class SyncEngine {
         notes: previous.notes + 1,
       });
     }
-    this.#meter.batchCommitted(result.counters, notes.length, performance.now() - began);
-    this.#options.onBatch?.({ kind: 'committed', start: batch.start, count: batch.count, worker });
+    this.#pendingHits -= hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
+    this.#meter.hitsResolved(result.counters, notes.length, performance.now() - began);
     this.#emit(false);
   }
 

@@ -55,13 +55,23 @@ export class SyncMeter {
     if (this.#passScanned > 0) this.totals.elapsedMs += this.#passEnded - this.#passStarted;
   }
 
-  batchCommitted(counters: BatchCounters, found: number, commitMs: number): void {
-    for (const key of Object.keys(counters) as Array<keyof BatchCounters>) this.totals[key] += counters[key];
+  /** A batch scanned and checkpointed (its tag hits now pending). */
+  batchCommitted(counters: BatchCounters, commitMs: number): void {
+    this.#add(counters, commitMs);
     this.totals.batches++;
-    this.totals.found += found;
-    this.totals.commitMs += commitMs;
     this.#remaining -= counters.scanned;
     this.#passScanned += counters.scanned;
+  }
+
+  /** Pending tag hits settled: `found` notes recovered from them. */
+  hitsResolved(counters: BatchCounters, found: number, commitMs: number): void {
+    this.#add(counters, commitMs);
+    this.totals.found += found;
+  }
+
+  #add(counters: BatchCounters, commitMs: number): void {
+    for (const key of Object.keys(counters) as Array<keyof BatchCounters>) this.totals[key] += counters[key];
+    this.totals.commitMs += commitMs;
   }
 
   figures(): Pick<SyncProgress, 'total' | 'scanned' | 'notesPerSecond' | 'etaSeconds' | 'stages'> {

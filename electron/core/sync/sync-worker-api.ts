@@ -5,9 +5,11 @@
  * A worker is set up once per run (`init`): it gets the accounts' note keys (transferred, bound in
  * the KEM backend, then wiped from the message), the read mode found from `/v1/info`, and the
  * shared request budget, and opens one HTTP agent that serves every batch of the run. `scan`
- * fetches one batch's compact parts, trial-decrypts them, fetches payloads only for tag hits and
- * returns only the recovered notes and the batch's counters. `stop` disposes the keys and closes
- * the agent.
+ * fetches one batch's compact parts, trial-decrypts them and returns the tag hits (with their
+ * compact parts) and the batch's counters; `resolve` fetches the payloads of tag hits — of any
+ * batches, pending in the sync store — opens them and returns only the recovered notes. Keeping
+ * the payload round trip out of `scan` is what lets a batch be checkpointed one round trip
+ * earlier (see sync-engine.ts). `stop` disposes the keys and closes the agent.
  *
  * Failures come back as data (`{ ok: false, error }`): thrown errors lose their status and URL on
  * the way through postMessage.
@@ -19,11 +21,16 @@ import type { Kem } from '../../../shared/notes/kem';
 import { nobleKem } from '../../../shared/notes/noble-kem';
 import { createNoteReceiver, type NoteKeys } from '../../../shared/notes/note-crypto';
 import { loadLiboqsKem } from '../crypto/liboqs-kem';
-import { newTally, NoteClient, type ReadMode, type RetryPolicy } from './note-client';
+import { newTally, NoteClient, type ReadMode, type RetryPolicy, type Tally } from './note-client';
 import { RequestBudget } from './request-budget';
-import { MAX_DEPTH } from './pipeline-depth';
 import { asSyncError, SyncError, type SyncErrorInfo } from './sync-error';
-import { findTagHits, openHits, type AccountReceiver, type RecoveredNote } from './trial-decrypt';
+import {
+  findTagHits,
+  openHits,
+  type AccountReceiver,
+  type RecoveredNote,
+  type TagHit,
+} from './trial-decrypt';
 
 export interface AccountKeys {
   account: number;
@@ -38,6 +45,8 @@ export interface WorkerSetup {
   /** The run's request budget (request-budget.ts), shared by every worker, and its size. */
   budget: SharedArrayBuffer;
   concurrency: number;
+  /** Most batches the coordinator has in flight on this worker at once. */
+  maxBatches: number;
   retry?: RetryPolicy;
 }
 
@@ -49,6 +58,13 @@ export interface BatchRequest {
   accounts: number[];
 }
 
+/** Pending tag hits whose payloads to fetch and open. */
+export interface ResolveRequest {
+  id: number;
+  hits: TagHit[];
+}
+
+/** What a batch scan or a resolve did; each counts its own part (zero for the other's). */
 export interface BatchCounters {
   scanned: number;
   /** (note, account) pairs whose detection tag matched. */
@@ -70,6 +86,13 @@ export interface BatchResult {
   id: number;
   start: number;
   count: number;
+  /** The notes whose tag matched, for their payloads to be fetched later (`resolve`). */
+  hits: TagHit[];
+  counters: BatchCounters;
+}
+
+export interface ResolveResult {
+  id: number;
   notes: RecoveredNote[];
   counters: BatchCounters;
 }
@@ -79,13 +102,30 @@ export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: SyncEr
 const loadKem = (name: KemName): Promise<Kem> =>
   name === 'liboqs' ? loadLiboqsKem() : Promise.resolve(nobleKem);
 
-/** The buffers of a reply's notes that can move to the coordinator instead of being copied. */
-function ownBuffers(notes: readonly RecoveredNote[]): ArrayBuffer[] {
-  const whole = (bytes: Uint8Array) =>
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      ? [bytes.buffer as ArrayBuffer]
-      : [];
-  return notes.flatMap((note) => [...whole(note.seed), ...whole(note.memo), ...whole(note.commitment)]);
+/** The buffers among `arrays` that can move to the other thread instead of being copied. */
+function ownBuffers(arrays: readonly Uint8Array[]): ArrayBuffer[] {
+  return arrays
+    .filter((bytes) => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    .map((bytes) => bytes.buffer as ArrayBuffer);
+}
+
+const emptyCounters = (): BatchCounters => ({
+  scanned: 0,
+  tagHits: 0,
+  falsePositives: 0,
+  bytes: 0,
+  requests: 0,
+  fetchMs: 0,
+  decryptMs: 0,
+});
+
+/** One unit of work's timers and tally, in a thread that interleaves several units. */
+interface Work {
+  signal: AbortSignal;
+  tally: Tally;
+  counters: BatchCounters;
+  fetched<T>(fetch: Promise<T>): Promise<T>;
+  computed<T>(work: () => T): T;
 }
 
 export function createSyncWorkerApi() {
@@ -108,6 +148,55 @@ export function createSyncWorkerApi() {
     await client.close();
   };
 
+  /**
+   * Runs one unit of work (a scan or a resolve) under `id`, so `cancel(id)` aborts its requests,
+   * and turns its outcome into a reply whose byte arrays are transferred, not copied.
+   */
+  const track = async <T>(
+    id: number,
+    work: (unit: Work) => Promise<T>,
+    buffersOf: (value: T) => Uint8Array[],
+  ): Promise<WorkerReply<T>> => {
+    const controller = new AbortController();
+    inFlight.set(id, controller);
+    const counters = emptyCounters();
+    const tally = newTally();
+    const unit: Work = {
+      signal: controller.signal,
+      tally,
+      counters,
+      // This thread decrypts other batches while this one waits on the network: that time is not
+      // the network's, so it is taken out of the fetch time.
+      async fetched(fetch) {
+        const began = performance.now();
+        const busyBefore = decrypting.ms;
+        const result = await fetch;
+        counters.fetchMs += performance.now() - began - (decrypting.ms - busyBefore);
+        return result;
+      },
+      computed(work) {
+        const began = performance.now();
+        try {
+          return work();
+        } finally {
+          const ms = performance.now() - began;
+          decrypting.ms += ms;
+          counters.decryptMs += ms;
+        }
+      },
+    };
+    try {
+      const value = await work(unit);
+      counters.bytes = tally.bytes;
+      counters.requests = tally.requests;
+      return transfer({ ok: true, value }, ownBuffers(buffersOf(value)));
+    } catch (error) {
+      return { ok: false, error: asSyncError(error).toInfo() };
+    } finally {
+      inFlight.delete(id);
+    }
+  };
+
   return {
     async init(setup: WorkerSetup): Promise<WorkerReply<void>> {
       try {
@@ -126,8 +215,8 @@ export function createSyncWorkerApi() {
           baseUrl: setup.baseUrl,
           budget: new RequestBudget(setup.budget),
           // Per-note reads: never more than the whole budget at once. Range reads: one request at
-          // a time per batch in flight.
-          maxConnections: setup.mode.range ? MAX_DEPTH : setup.concurrency,
+          // a time per batch in flight, and one for payloads.
+          maxConnections: setup.mode.range ? setup.maxBatches + 1 : setup.concurrency,
           ...(setup.retry && { retry: setup.retry }),
         });
         run = { client, receivers, mode: setup.mode };
@@ -137,68 +226,40 @@ export function createSyncWorkerApi() {
       }
     },
 
-    async scan(request: BatchRequest): Promise<WorkerReply<BatchResult>> {
-      const controller = new AbortController();
-      inFlight.set(request.id, controller);
-      try {
-        const { client, receivers: all, mode } = current();
-        const receivers = all.filter(({ account }) => request.accounts.includes(account));
-        const tally = newTally();
-        const { signal } = controller;
-        // This thread decrypts other batches while this one waits on the network: that time is
-        // not the network's, so it is taken out of the fetch time.
-        const fetchTimed = async <T>(fetch: Promise<T>) => {
-          const began = performance.now();
-          const busyBefore = decrypting.ms;
-          const result = await fetch;
-          fetchMs += performance.now() - began - (decrypting.ms - busyBefore);
-          return result;
-        };
-        const decryptTimed = <T>(work: () => T) => {
-          const began = performance.now();
-          try {
-            return work();
-          } finally {
-            decrypting.ms += performance.now() - began;
-            decryptMs += performance.now() - began;
-          }
-        };
-        let fetchMs = 0;
-        let decryptMs = 0;
-
-        const compacts = await fetchTimed(client.compacts(request.start, request.count, mode, signal, tally));
-        const hits = decryptTimed(() => findTagHits(compacts, request.start, request.count, receivers));
-        let opened: ReturnType<typeof openHits> = { notes: [], falsePositives: 0 };
-        if (hits.length > 0) {
-          const indices = hits.map((hit) => hit.index);
-          const payloads = await fetchTimed(client.payloads(indices, mode, signal, tally));
-          opened = decryptTimed(() => openHits(hits, payloads, receivers));
-        }
-        const value: BatchResult = {
-          id: request.id,
-          start: request.start,
-          count: request.count,
-          notes: opened.notes,
-          counters: {
-            scanned: request.count,
-            tagHits: hits.reduce((sum, hit) => sum + hit.accounts.length, 0),
-            falsePositives: opened.falsePositives,
-            bytes: tally.bytes,
-            requests: tally.requests,
-            fetchMs,
-            decryptMs,
-          },
-        };
-        const reply: WorkerReply<BatchResult> = { ok: true, value };
-        return transfer(reply, ownBuffers(value.notes));
-      } catch (error) {
-        return { ok: false, error: asSyncError(error).toInfo() };
-      } finally {
-        inFlight.delete(request.id);
-      }
+    /** Fetches one batch's compact parts and trial-decrypts them: its tag hits, not yet opened. */
+    scan(request: BatchRequest): Promise<WorkerReply<BatchResult>> {
+      return track(
+        request.id,
+        async ({ signal, tally, counters, fetched, computed }) => {
+          const { client, receivers: all, mode } = current();
+          const receivers = all.filter(({ account }) => request.accounts.includes(account));
+          const compacts = await fetched(client.compacts(request.start, request.count, mode, signal, tally));
+          const hits = computed(() => findTagHits(compacts, request.start, request.count, receivers));
+          counters.scanned = request.count;
+          counters.tagHits = hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
+          return { id: request.id, start: request.start, count: request.count, hits, counters };
+        },
+        (value) => value.hits.map((hit) => hit.compact),
+      );
     },
 
-    /** Cancels one batch in flight (its requests are aborted; its reply says cancelled). */
+    /** Fetches the payloads of tag hits and opens them: the notes recovered. */
+    resolve(request: ResolveRequest): Promise<WorkerReply<ResolveResult>> {
+      return track(
+        request.id,
+        async ({ signal, tally, counters, fetched, computed }) => {
+          const { client, receivers, mode } = current();
+          const indices = request.hits.map((hit) => hit.index);
+          const payloads = await fetched(client.payloads(indices, mode, signal, tally));
+          const opened = computed(() => openHits(request.hits, payloads, receivers));
+          counters.falsePositives = opened.falsePositives;
+          return { id: request.id, notes: opened.notes, counters };
+        },
+        (value) => value.notes.flatMap((note) => [note.seed, note.memo, note.commitment]),
+      );
+    },
+
+    /** Cancels one scan or resolve in flight (its requests are aborted; its reply says cancelled). */
     cancel(id: number): void {
       inFlight.get(id)?.abort();
     },
