@@ -205,7 +205,7 @@ describe('sync engine failures', () => {
         withFaults(seeded.server, []);
         const report = await run.engine.run({
           accounts: accountsOf(alice),
-          settings: { checkpointEvery: K },
+          settings: { workers: 1, checkpointEvery: K },
         });
         expect(report.totals.scanned).toBe(600 - scannedBefore);
         expect(seeded.server.stats().requestsByRoute.compact_range ?? 0).toBe((600 - scannedBefore) / K);

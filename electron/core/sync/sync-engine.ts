@@ -26,7 +26,6 @@
  * starts, the ones in flight finish and are checkpointed, their pending hits are resolved, then
  * the run resolves.
  */
-import { transfer } from 'comlink';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -48,15 +47,13 @@ import { checkConcurrency, createBudgetBuffer } from './request-budget';
 import { asSyncError, SyncError } from './sync-error';
 import { SyncMeter, type RunTotals } from './sync-meter';
 import type { StoredNote, SyncStore } from './sync-store';
-import type { BatchResult, ResolveResult, WorkerReply, WorkerSetup } from './sync-worker-api';
+import { runPass } from './sync-pass';
+import type { AccountKeys, BatchResult, ResolveResult } from './sync-worker-api';
 import type { TagHit } from './trial-decrypt';
-import { defaultWorkerCount, startSyncWorkers, type SyncWorker } from './worker-pool';
+import { defaultWorkerCount, RunPool } from './worker-pool';
 
 /** One account of the wallet and its note keys. The engine copies what it sends to workers. */
-export interface SyncAccount {
-  account: number;
-  keys: NoteKeys;
-}
+export type SyncAccount = AccountKeys;
 
 /** A batch leaving for a worker or checkpointed: for logs, tests and the crash harness. */
 export interface BatchEvent {
@@ -103,8 +100,6 @@ export interface RunReport {
   totals: RunTotals;
 }
 
-/** How long cancelled workers get to wind down before they are terminated. */
-const CANCEL_GRACE_MS = 2000;
 /** Progress events at most this often while batches commit (state changes go out at once). */
 const PROGRESS_INTERVAL_MS = 100;
 /**
@@ -145,88 +140,6 @@ function describeFailure(error: SyncError): NonNullable<SyncProgress['error']> {
     ...(error.status !== undefined && { status: error.status }),
     ...(error.url !== undefined && { url: error.url }),
   };
-}
-
-/** Copies of the accounts' keys for one worker, with the buffers to transfer to it. */
-function keysForWorker(accounts: readonly SyncAccount[]) {
-  const buffers: ArrayBuffer[] = [];
-  const copy = (bytes: Uint8Array) => {
-    const own = bytes.slice();
-    buffers.push(own.buffer);
-    return own;
-  };
-  const copies = accounts.map(({ account, keys }) => ({
-    account,
-    keys: {
-      detection: { publicKey: copy(keys.detection.publicKey), secretKey: copy(keys.detection.secretKey) },
-      viewing: { publicKey: copy(keys.viewing.publicKey), secretKey: copy(keys.viewing.secretKey) },
-    },
-  }));
-  return { copies, buffers };
-}
-
-interface Slot {
-  worker: SyncWorker;
-  /** Batches in flight on this worker (payload fetches are not batches: they are not counted). */
-  load: number;
-}
-
-/** A batch being scanned, or pending tag hits being resolved, by the worker in `slot`. */
-type Job = { slot: Slot; worker: number } & (
-  { kind: 'scan'; batch: PlannedBatch } | { kind: 'resolve'; hits: TagHit[] }
-);
-
-/** The run's workers, started lazily and set up once each. */
-class RunPool {
-  readonly slots: Slot[] = [];
-
-  constructor(
-    private readonly setup: Omit<WorkerSetup, 'accounts'>,
-    private readonly accounts: readonly SyncAccount[],
-    private readonly file: string | undefined,
-  ) {}
-
-  async grow(size: number): Promise<void> {
-    const missing = size - this.slots.length;
-    if (missing <= 0) return;
-    const started = startSyncWorkers(missing, ...(this.file ? [this.file] : []));
-    const replies = await Promise.allSettled(
-      started.map((worker) => {
-        const { copies, buffers } = keysForWorker(this.accounts);
-        return worker.call((api) => api.init(transfer({ ...this.setup, accounts: copies }, buffers)));
-      }),
-    );
-    const failure = replies
-      .map((reply) =>
-        reply.status === 'rejected'
-          ? asSyncError(reply.reason)
-          : reply.value.ok
-            ? null
-            : new SyncError(reply.value.error),
-      )
-      .find((error) => error !== null);
-    if (failure) {
-      await Promise.all(started.map((worker) => worker.terminate()));
-      throw failure;
-    }
-    this.slots.push(...started.map((worker) => ({ worker, load: 0 })));
-  }
-
-  /** Wipes the keys and closes the agents in every worker, then ends the threads. */
-  async close(): Promise<void> {
-    await Promise.all(
-      this.slots.map(async ({ worker }) => {
-        await Promise.race([worker.call((api) => api.stop()).catch(() => {}), sleep(CANCEL_GRACE_MS)]);
-        await worker.terminate();
-      }),
-    );
-    this.slots.length = 0;
-  }
-
-  async terminate(): Promise<void> {
-    await Promise.all(this.slots.map(({ worker }) => worker.terminate()));
-    this.slots.length = 0;
-  }
 }
 
 export class SyncEngine {
@@ -380,7 +293,30 @@ export class SyncEngine {
             RESOLVE_LIMIT,
             this.#readMode.range ? this.#readMode.maxPayloadBatch : settings.concurrency,
           );
-          await this.#pass(batches, pending, pool, resolveLimit, stopSignal);
+          await runPass(
+            pool,
+            {
+              batches,
+              pending,
+              depth: new PipelineDepth(
+                this.#readMode.range,
+                this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
+              ),
+              resolveLimit,
+            },
+            {
+              dispatched: (batch, worker) =>
+                this.#options.onBatch?.({
+                  kind: 'dispatched',
+                  start: batch.start,
+                  count: batch.count,
+                  worker,
+                }),
+              scanned: (batch, result, worker) => this.#commitBatch(batch, result, worker),
+              resolved: (hits, result) => this.#commitResolved(hits, result),
+            },
+            stopSignal,
+          );
         }
         this.#meter.endPass();
         if (!options.watch || stopSignal.aborted) break;
@@ -400,121 +336,6 @@ export class SyncEngine {
         keys.viewing.secretKey.fill(0);
       }
     }
-  }
-
-  /**
-   * Runs one pass over the pool: its batches, and the payloads of its pending tag hits (those left
-   * by an earlier run, and those its batches find). Resolves when every batch is checkpointed (or
-   * on stop, once those in flight are) and no tag hit is pending; rejects on the first failure.
-   */
-  #pass(
-    batches: PlannedBatch[],
-    pending: TagHit[],
-    pool: RunPool,
-    resolveLimit: number,
-    stopSignal: AbortSignal,
-  ): Promise<void> {
-    const queue = [...batches];
-    /** Pending tag hits not yet handed to a worker, oldest first. */
-    const unresolved = [...pending];
-    const inFlight = new Map<number, Job>();
-    let resolving = false;
-    let nextId = 0;
-    let nextResolver = 0;
-    let failure: SyncError | null = null;
-    let graceTimer: NodeJS.Timeout | undefined;
-    const depth = new PipelineDepth(
-      this.#readMode?.range ?? false,
-      this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
-    );
-
-    return new Promise<void>((resolve, reject) => {
-      const settle = () => {
-        if (inFlight.size > 0) return;
-        clearTimeout(graceTimer);
-        stopSignal.removeEventListener('abort', onStop);
-        if (failure) reject(failure);
-        else resolve();
-      };
-      const fail = (error: SyncError) => {
-        if (failure) return;
-        failure = error;
-        for (const [id, { slot }] of inFlight) void slot.worker.call((api) => api.cancel(id)).catch(() => {});
-        // Workers stuck in a long computation get terminated: their pending calls then reject.
-        graceTimer = setTimeout(() => void pool.terminate(), CANCEL_GRACE_MS);
-      };
-      const replyOf =
-        <T>(id: number, onReply: (id: number, reply: WorkerReply<T>) => void) =>
-        (call: Promise<WorkerReply<T>>) =>
-          void call
-            .catch((error: unknown): WorkerReply<T> => ({ ok: false, error: asSyncError(error).toInfo() }))
-            .then((reply) => onReply(id, reply));
-      /**
-       * Hands out batches one per worker per round, least loaded first, up to the depth; and, one
-       * request at a time, the pending tag hits' payloads (a stop lets those finish: a stopped
-       * pass leaves every batch it scanned resolved).
-       */
-      const dispatch = () => {
-        for (;;) {
-          if (failure || stopSignal.aborted || queue.length === 0) break;
-          const free = pool.slots
-            .map((slot, worker) => ({ slot, worker }))
-            .filter(({ slot }) => slot.load < depth.value)
-            .sort((a, b) => a.slot.load - b.slot.load)[0];
-          if (!free) break;
-          const { slot, worker } = free;
-          const batch = queue.shift()!;
-          const id = nextId++;
-          slot.load++;
-          inFlight.set(id, { kind: 'scan', slot, batch, worker });
-          this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
-          replyOf(id, onScanned)(slot.worker.call((api) => api.scan({ id, ...batch })));
-        }
-        if (!failure && !resolving && unresolved.length > 0) {
-          const worker = nextResolver++ % pool.slots.length;
-          const slot = pool.slots[worker]!;
-          const hits = unresolved.splice(0, resolveLimit);
-          const id = nextId++;
-          resolving = true;
-          inFlight.set(id, { kind: 'resolve', slot, hits, worker });
-          replyOf(id, onResolved)(slot.worker.call((api) => api.resolve({ id, hits })));
-        }
-        settle();
-      };
-      /** The job `id` is over; its reply is saved, or fails the pass. */
-      const finish = <T>(id: number, reply: WorkerReply<T>, save: (value: T) => void) => {
-        const job = inFlight.get(id)!;
-        inFlight.delete(id);
-        if (job.kind === 'scan') job.slot.load--;
-        else resolving = false;
-        if (reply.ok) {
-          // Work that completed is saved even after another job failed: it is sound.
-          try {
-            save(reply.value);
-          } catch (error) {
-            fail(asSyncError(error));
-          }
-        } else if (reply.error.kind !== 'cancelled' || !failure) {
-          fail(new SyncError(reply.error));
-        }
-        dispatch();
-      };
-      const onScanned = (id: number, reply: WorkerReply<BatchResult>) => {
-        const job = inFlight.get(id) as Extract<Job, { kind: 'scan' }>;
-        finish(id, reply, (result) => {
-          depth.observe(result.counters.fetchMs, result.counters.decryptMs);
-          this.#commitBatch(job.batch, result, job.worker);
-          unresolved.push(...result.hits);
-        });
-      };
-      const onResolved = (id: number, reply: WorkerReply<ResolveResult>) => {
-        const job = inFlight.get(id) as Extract<Job, { kind: 'resolve' }>;
-        finish(id, reply, (result) => this.#commitResolved(job.hits, result));
-      };
-      const onStop = () => settle();
-      stopSignal.addEventListener('abort', onStop);
-      dispatch();
-    });
   }
 
   /** The checkpoint of one batch: its range scanned and its tag hits pending, in one transaction. */
