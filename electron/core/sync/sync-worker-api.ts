@@ -23,6 +23,7 @@ import { createNoteReceiver, type NoteKeys } from '../../../shared/notes/note-cr
 import { loadLiboqsKem } from '../crypto/liboqs-kem';
 import { newTally, NoteClient, type ReadMode, type RetryPolicy, type Tally } from './note-client';
 import { RequestBudget } from './request-budget';
+import { emptyCounters, type BatchCounters } from './sync-meter';
 import { asSyncError, SyncError, type SyncErrorInfo } from './sync-error';
 import {
   findTagHits,
@@ -64,24 +65,6 @@ export interface ResolveRequest {
   hits: TagHit[];
 }
 
-/** What a batch scan or a resolve did; each counts its own part (zero for the other's). */
-export interface BatchCounters {
-  scanned: number;
-  /** (note, account) pairs whose detection tag matched. */
-  tagHits: number;
-  /** Tag hits whose payload did not open or whose commitment did not recompute. */
-  falsePositives: number;
-  /** Response body bytes and requests (retries included). */
-  bytes: number;
-  requests: number;
-  /**
-   * Time waiting on the note server (less the time the worker spent on other batches meanwhile),
-   * and time trial-decrypting and opening.
-   */
-  fetchMs: number;
-  decryptMs: number;
-}
-
 export interface BatchResult {
   id: number;
   start: number;
@@ -108,16 +91,6 @@ function ownBuffers(arrays: readonly Uint8Array[]): ArrayBuffer[] {
     .filter((bytes) => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
     .map((bytes) => bytes.buffer as ArrayBuffer);
 }
-
-const emptyCounters = (): BatchCounters => ({
-  scanned: 0,
-  tagHits: 0,
-  falsePositives: 0,
-  bytes: 0,
-  requests: 0,
-  fetchMs: 0,
-  decryptMs: 0,
-});
 
 /** One unit of work's timers and tally, in a thread that interleaves several units. */
 interface Work {
