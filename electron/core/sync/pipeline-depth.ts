@@ -1,7 +1,7 @@
 /**
  * How many batches each worker should have in flight, up to a cap. Every batch in flight is
- * redone after a crash, so the cap defaults to 1: at most one batch per worker is ever lost, and
- * a worker's fetch does not overlap its decryption (the pool's workers overlap each other's).
+ * redone after a crash, so the cap defaults to 1: at most one batch per worker is ever lost (the
+ * worker still fetches its next batch meanwhile, without decrypting it: see sync-pass.ts).
  *
  * Above 1, the depth is measured, not guessed high. A worker decrypts one batch at a time; while
  * it does, its other batches are being fetched. By Little's law it stays busy with 1 + fetch time

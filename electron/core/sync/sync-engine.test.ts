@@ -27,6 +27,7 @@ function peakInFlight(events: readonly BatchEvent[]): number[] {
   const now = new Map<number, number>();
   const peak = new Map<number, number>();
   for (const { kind, worker } of events) {
+    if (kind === 'prefetched') continue;
     now.set(worker, (now.get(worker) ?? 0) + (kind === 'dispatched' ? 1 : -1));
     peak.set(worker, Math.max(peak.get(worker) ?? 0, now.get(worker)!));
   }
@@ -42,7 +43,7 @@ async function syncOnce(
   url: string,
   wallets: NoteKeys[],
   options: Omit<RunOptions, 'accounts'> = {},
-  engineOptions: Pick<SyncEngineOptions, 'maxBatchesPerWorker'> = {},
+  engineOptions: Pick<SyncEngineOptions, 'maxBatchesPerWorker' | 'prefetch'> = {},
 ) {
   const temp = openTempStore();
   const events: BatchEvent[] = [];
@@ -117,6 +118,41 @@ describe('sync engine', () => {
     expect(concurrent.report.totals).toMatchObject({ scanned: 1500, batches: 15, found: 90 });
     // Every note is tried against both accounts: 2 decapsulations a note, tag hits only where they matched.
     expect(concurrent.report.totals.tagHits).toBe(90 + concurrent.report.totals.falsePositives);
+  });
+
+  it('a worker fetches its next batch while it decrypts the one before, and scans it next: each range is read once', async () => {
+    const counted = await seeded.another({ latencyMs: 10 });
+    const run = await syncOnce(counted.url, [alice], { settings: { workers: 2, checkpointEvery: K } });
+    try {
+      const { events } = run;
+      const prefetched = events.filter((e) => e.kind === 'prefetched');
+      // Every batch but each worker's first is fetched ahead…
+      expect(prefetched).toHaveLength(1500 / K - 2);
+      for (const ahead of prefetched) {
+        // …by a worker busy with a batch, which is given that very batch next.
+        const after = events.slice(events.indexOf(ahead) + 1);
+        const next = after.find((e) => e.kind === 'dispatched' && e.worker === ahead.worker);
+        expect(next).toMatchObject({ start: ahead.start, count: ahead.count });
+      }
+      expect(counted.stats().requestsByRoute.compact_range).toBe(1500 / K);
+      expect(peakInFlight(events)).toEqual([1, 1]);
+      expect(run.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
+      // Without prefetch, nothing is fetched ahead and the notes are the same.
+      const strict = await syncOnce(
+        counted.url,
+        [alice],
+        { settings: { workers: 2, checkpointEvery: K } },
+        { prefetch: false },
+      );
+      try {
+        expect(strict.events.some((e) => e.kind === 'prefetched')).toBe(false);
+        expect(strict.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
+      } finally {
+        strict.close();
+      }
+    } finally {
+      run.close();
+    }
   });
 
   it('stores each seed sealed, and the unsealed seed recomputes the stored commitment', () => {

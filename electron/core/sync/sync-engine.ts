@@ -12,11 +12,13 @@
  * advanced and its tag hits saved as pending, in one SQLite transaction (sync-store.ts). The
  * payloads of pending hits are fetched apart from the batches, across batches, one request at a
  * time (a payload batch in range mode, a budget's worth of per-note reads otherwise), opened in a
- * worker, and their notes stored in a transaction of their own. So a batch costs one round trip
- * and its decryption, not two round trips; and each worker has one batch in flight by default,
- * so a crash redoes at most one batch per worker: pending hits survive it and are resolved from
- * the store, without a rescan. A pass is done — `idle` or `watching`, the balances final — only
- * once no tag hit is pending. Notes are listed in index order from the store.
+ * worker, and their notes stored in a transaction of their own. Each worker has one batch in
+ * flight by default and fetches the next one's compact parts while it decrypts it (sync-pass.ts):
+ * a batch's round trips are off its critical path, and a crash redoes at most one batch per worker
+ * (and reads again at most one more range each, the one prefetched). Pending hits survive a crash
+ * and are resolved from the store, without a rescan. A pass is done — `idle` or `watching`, the
+ * balances final — only once no tag hit is pending. Notes are listed in index order from the
+ * store.
  *
  * Failure is abort-on-first-error: the first batch or payload fetch that fails (after its
  * requests' bounded retries) stops the dispatch, everything in flight is cancelled in its worker
@@ -55,9 +57,12 @@ import { defaultWorkerCount, RunPool } from './worker-pool';
 /** One account of the wallet and its note keys. The engine copies what it sends to workers. */
 export type SyncAccount = AccountKeys;
 
-/** A batch leaving for a worker or checkpointed: for logs, tests and the crash harness. */
+/**
+ * A batch leaving for a worker, promised to one (its compact parts fetched ahead), or
+ * checkpointed: for logs, tests and the crash harness.
+ */
 export interface BatchEvent {
-  kind: 'dispatched' | 'committed';
+  kind: 'dispatched' | 'prefetched' | 'committed';
   start: number;
   count: number;
   /** Position of the worker in the pool. */
@@ -76,10 +81,17 @@ export interface SyncEngineOptions {
   workerFile?: string;
   /**
    * Cap on the batches in flight per worker (pipeline-depth.ts; default 1). Every batch in flight
-   * is redone after a crash, so 1 bounds that by the number of workers; more lets a worker's
-   * fetches overlap its decryption, for a server much farther away than the 10 s target assumes.
+   * is redone after a crash, so 1 bounds that by the number of workers; more keeps several round
+   * trips in flight per worker, for a server much farther away than the 10 s target assumes.
    */
   maxBatchesPerWorker?: number;
+  /**
+   * Whether each worker fetches its next batch's compact parts while it decrypts the one before
+   * (default true; sync-pass.ts). Off, a crash reads again at most one range per worker instead of
+   * two — it redoes at most one batch per worker either way — and a range sync is about a third
+   * slower, each batch costing a round trip plus its decryption.
+   */
+  prefetch?: boolean;
   onProgress?: (progress: SyncProgress) => void;
   onBatch?: (event: BatchEvent) => void;
 }
@@ -302,16 +314,12 @@ export class SyncEngine {
                 this.#readMode.range,
                 this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
               ),
+              prefetch: this.#options.prefetch ?? true,
               resolveLimit,
             },
             {
-              dispatched: (batch, worker) =>
-                this.#options.onBatch?.({
-                  kind: 'dispatched',
-                  start: batch.start,
-                  count: batch.count,
-                  worker,
-                }),
+              dispatched: (batch, worker) => this.#batchEvent('dispatched', batch, worker),
+              prefetched: (batch, worker) => this.#batchEvent('prefetched', batch, worker),
               scanned: (batch, result, worker) => this.#commitBatch(batch, result, worker),
               resolved: (hits, result) => this.#commitResolved(hits, result),
             },
@@ -361,13 +369,7 @@ export class SyncEngine {
     this.#options.store.commitBatch(batch.start, end, batch.accounts, result.hits);
     this.#pendingHits += result.counters.tagHits;
     this.#meter.batchCommitted(result.counters, performance.now() - began);
-    this.#options.onBatch?.({
-      kind: 'committed',
-      start: batch.start,
-      count: batch.count,
-      worker,
-      tagHits: result.counters.tagHits,
-    });
+    this.#batchEvent('committed', batch, worker, result.counters.tagHits);
     this.#emit(false);
   }
 
@@ -401,6 +403,16 @@ export class SyncEngine {
     this.#pendingHits -= hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
     this.#meter.hitsResolved(result.counters, notes.length, performance.now() - began);
     this.#emit(false);
+  }
+
+  #batchEvent(kind: BatchEvent['kind'], batch: PlannedBatch, worker: number, tagHits?: number): void {
+    this.#options.onBatch?.({
+      kind,
+      start: batch.start,
+      count: batch.count,
+      worker,
+      ...(tagHits !== undefined && { tagHits }),
+    });
   }
 
   #setState(state: SyncState): void {

@@ -4,9 +4,14 @@
  * checkpointed through the engine's callbacks as soon as it arrives.
  *
  * Batches go out one per worker per round, least loaded first (so a small pass uses every
- * worker), up to `depth` in flight per worker: 1 by default (pipeline-depth.ts), so a crash
- * redoes at most one batch per worker. A worker gets its next batch only once the previous one is
- * checkpointed.
+ * worker), up to `depth` in flight per worker: 1 by default (pipeline-depth.ts). With `prefetch`,
+ * a worker that has a batch in flight is also promised the next one in the queue, whose compact
+ * parts it fetches while it decrypts the first (sync-worker-api.ts), and it is given that batch
+ * next. So a batch's round trip is mostly off the critical path, while at most one batch per
+ * worker is ever decrypted and not yet checkpointed: a crash redoes at most one batch per worker,
+ * and reads again at most one more range per worker (the one prefetched). Without `prefetch`, a
+ * worker's fetches never overlap its decryption, and a crash reads again at most one range per
+ * worker.
  *
  * Payloads of pending tag hits are fetched apart from the batches, one request at a time
  * (`resolveLimit` hits at most), across batches. While batches are still being scanned, a request
@@ -37,6 +42,8 @@ export interface PassPlan {
   pending: TagHit[];
   /** Batches in flight per worker. */
   depth: PipelineDepth;
+  /** Whether a worker fetches its next batch while it decrypts the one before. */
+  prefetch: boolean;
   /** Most tag hits one payload request settles. */
   resolveLimit: number;
 }
@@ -44,6 +51,8 @@ export interface PassPlan {
 /** The engine's side of a pass; a callback that throws fails the pass. */
 export interface PassCallbacks {
   dispatched(batch: PlannedBatch, worker: number): void;
+  /** The worker at `worker` was told to fetch `batch` ahead, and will scan it next. */
+  prefetched(batch: PlannedBatch, worker: number): void;
   /** The batch's checkpoint. */
   scanned(batch: PlannedBatch, result: BatchResult, worker: number): void;
   /** The checkpoint of a payload fetch that settled `hits`. */
@@ -71,6 +80,8 @@ export function runPass(
 ): Promise<void> {
   const { depth, resolveLimit } = plan;
   const queue = [...plan.batches];
+  /** The batch each worker was told to prefetch, which it scans next. */
+  const promised = new Map<Slot, PlannedBatch>();
   /** Pending tag hits not yet handed to a worker, oldest first. */
   const unresolved = [...plan.pending];
   /** Since when the oldest of them waits (hits left by an earlier run have waited long enough). */
@@ -113,23 +124,38 @@ export function runPass(
     };
 
     /**
-     * Hands out batches, then, one request at a time, the pending tag hits' payloads (a stop lets
-     * those go out: a stopped pass leaves every batch it scanned resolved).
+     * Hands out batches — each worker's promised batch first — then the next batches to prefetch,
+     * to workers that were given a batch and have none promised (only once every worker has work,
+     * so a small pass still uses them all); then, one request at a time, the pending tag hits'
+     * payloads (a stop lets those go out: a stopped pass leaves every batch it scanned resolved).
      */
     const dispatch = () => {
+      const given: ScanJob[] = [];
       for (;;) {
-        if (failure || stopSignal.aborted || queue.length === 0) break;
+        if (failure || stopSignal.aborted) break;
         const free = pool.slots
           .map((slot, worker) => ({ slot, worker }))
-          .filter(({ slot }) => slot.load < depth.value)
+          .filter(({ slot }) => slot.load < depth.value && (promised.has(slot) || queue.length > 0))
           .sort((a, b) => a.slot.load - b.slot.load)[0];
         if (!free) break;
-        const batch = queue.shift()!;
+        const batch = promised.get(free.slot) ?? queue.shift()!;
+        promised.delete(free.slot);
         free.slot.load++;
-        callbacks.dispatched(batch, free.worker);
-        call({ ...free, batch }, (api, id) => api.scan({ id, ...batch }), onScanned);
+        given.push({ ...free, batch });
       }
-      const scanning = pool.slots.some((slot) => slot.load > 0) || (queue.length > 0 && !stopSignal.aborted);
+      for (const job of given) {
+        const next = plan.prefetch && !promised.has(job.slot) ? queue.shift() : undefined;
+        callbacks.dispatched(job.batch, job.worker);
+        if (next) {
+          promised.set(job.slot, next);
+          callbacks.prefetched(next, job.worker);
+        }
+        const prefetch = next && { start: next.start, count: next.count };
+        call(job, (api, id) => api.scan({ id, ...job.batch, ...(prefetch && { prefetch }) }), onScanned);
+      }
+      const scanning =
+        pool.slots.some((slot) => slot.load > 0) ||
+        ((queue.length > 0 || promised.size > 0) && !stopSignal.aborted);
       if (
         !failure &&
         !resolving &&

@@ -11,11 +11,18 @@
  * the payload round trip out of `scan` is what lets a batch be checkpointed one round trip
  * earlier (see sync-engine.ts). `stop` disposes the keys and closes the agent.
  *
+ * A scan may name the batch this worker gets next (`prefetch`): once the scan has its own compact
+ * parts, the worker starts fetching the next batch's, so they arrive while it decrypts, and holds
+ * them — undecrypted — until that batch's scan comes. The next batch's round trip is then off its
+ * critical path, while a worker still never has more than one batch decrypted and not yet
+ * checkpointed.
+ *
  * Failures come back as data (`{ ok: false, error }`): thrown errors lose their status and URL on
  * the way through postMessage.
  */
 import { transfer } from 'comlink';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { KemName } from '../../../shared/api/sync';
 import type { Kem } from '../../../shared/notes/kem';
 import { nobleKem } from '../../../shared/notes/noble-kem';
@@ -46,17 +53,23 @@ export interface WorkerSetup {
   /** The run's request budget (request-budget.ts), shared by every worker, and its size. */
   budget: SharedArrayBuffer;
   concurrency: number;
-  /** Most batches the coordinator has in flight on this worker at once. */
+  /** Most batches the coordinator has in flight on this worker at once (each may prefetch one). */
   maxBatches: number;
   retry?: RetryPolicy;
 }
 
-export interface BatchRequest {
-  id: number;
+/** A range of notes [start, start + count). */
+export interface NoteRange {
   start: number;
   count: number;
+}
+
+export interface BatchRequest extends NoteRange {
+  id: number;
   /** The accounts that still need this range scanned. */
   accounts: number[];
+  /** The range of the batch this worker will scan next, to fetch meanwhile. */
+  prefetch?: NoteRange;
 }
 
 /** Pending tag hits whose payloads to fetch and open. */
@@ -112,13 +125,51 @@ export function createSyncWorkerApi() {
     return run;
   };
 
+  /** Compact parts fetched ahead for the batch to be scanned next, by range. */
+  const prefetched = new Map<
+    string,
+    { compacts: Promise<Uint8Array>; controller: AbortController; tally: Tally }
+  >();
+  const rangeKey = (range: NoteRange) => `${range.start}+${range.count}`;
+
   const dispose = async () => {
     for (const controller of inFlight.values()) controller.abort();
+    for (const { controller } of prefetched.values()) controller.abort();
+    prefetched.clear();
     if (!run) return;
     const { client, receivers } = run;
     run = null;
     for (const { receiver } of receivers) receiver.dispose();
     await client.close();
+  };
+
+  /** Starts fetching the compact parts of `range` for a later scan; a failure surfaces there. */
+  const prefetch = (range: NoteRange) => {
+    const { client, mode } = current();
+    const controller = new AbortController();
+    const tally = newTally();
+    const compacts = client.compacts(range.start, range.count, mode, controller.signal, tally);
+    // Not awaited until the scan that takes it (or never, when the run ends first).
+    compacts.catch(() => {});
+    prefetched.set(rangeKey(range), { compacts, controller, tally });
+  };
+
+  /** The compact parts of `range`: those prefetched for it, or fetched now. */
+  const compactsOf = async (range: NoteRange, signal: AbortSignal, tally: Tally) => {
+    const { client, mode } = current();
+    const held = prefetched.get(rangeKey(range));
+    if (!held) return client.compacts(range.start, range.count, mode, signal, tally);
+    prefetched.delete(rangeKey(range));
+    const abort = () => held.controller.abort();
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      return await held.compacts;
+    } finally {
+      signal.removeEventListener('abort', abort);
+      tally.bytes += held.tally.bytes;
+      tally.requests += held.tally.requests;
+    }
   };
 
   /**
@@ -188,8 +239,8 @@ export function createSyncWorkerApi() {
           baseUrl: setup.baseUrl,
           budget: new RequestBudget(setup.budget),
           // Per-note reads: never more than the whole budget at once. Range reads: one request at
-          // a time per batch in flight, and one for payloads.
-          maxConnections: setup.mode.range ? setup.maxBatches + 1 : setup.concurrency,
+          // a time per batch in flight, one for a prefetch and one for payloads.
+          maxConnections: setup.mode.range ? setup.maxBatches + 2 : setup.concurrency,
           ...(setup.retry && { retry: setup.retry }),
         });
         run = { client, receivers, mode: setup.mode };
@@ -204,9 +255,13 @@ export function createSyncWorkerApi() {
       return track(
         request.id,
         async ({ signal, tally, counters, fetched, computed }) => {
-          const { client, receivers: all, mode } = current();
-          const receivers = all.filter(({ account }) => request.accounts.includes(account));
-          const compacts = await fetched(client.compacts(request.start, request.count, mode, signal, tally));
+          const receivers = current().receivers.filter(({ account }) => request.accounts.includes(account));
+          const compacts = await fetched(compactsOf(request, signal, tally));
+          if (request.prefetch) {
+            prefetch(request.prefetch);
+            // Let the request leave before the decryption holds this thread.
+            await yieldToLoop();
+          }
           const hits = computed(() => findTagHits(compacts, request.start, request.count, receivers));
           counters.scanned = request.count;
           counters.tagHits = hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
