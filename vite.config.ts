@@ -1,12 +1,25 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { metaContentSecurityPolicy } from './electron/security/csp';
+
+/** Bakes the CSP into every built page as a <meta> tag (the servers also send it as a header). */
+const cspMetaTag = (): Plugin => ({
+  name: 'coffer-csp-meta',
+  transformIndexHtml: () => [
+    {
+      tag: 'meta',
+      attrs: { 'http-equiv': 'Content-Security-Policy', content: metaContentSecurityPolicy() },
+      injectTo: 'head-prepend',
+    },
+  ],
+});
 
 // The renderer: built to out/renderer, served by app:// in Electron and by the browser host.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react()],
+  plugins: [react(), cspMetaTag()],
   build: {
     outDir: '../out/renderer',
     emptyOutDir: true,

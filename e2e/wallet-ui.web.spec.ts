@@ -212,7 +212,9 @@ test('settings: auto-lock, keychain explained, password changed, recovery phrase
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Wallet' }).focus();
   await page.keyboard.press('ArrowDown');
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Settings' })).toBeFocused();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }),
+  ).toBeFocused();
   // Browser mode has no OS keychain: the switch is off and says why.
   await expect(page.getByRole('switch')).toBeDisabled();
   await expect(page.getByText(/Not available here/)).toBeVisible();

@@ -12,6 +12,7 @@ import { loadNetworkFromEnvironment } from './core/network/network-config';
 import { bindIpc } from './ipc';
 import { safeStorageKeychain } from './keychain-safe-storage';
 import { contentSecurityPolicy, securityHeaders } from './security/csp';
+import { denyAllPermissions, guardWebContents } from './security/guards';
 import { contentTypeFor, resolveAssetPath } from './security/static-assets';
 import { APP_ORIGIN } from './security/trusted-sender';
 import { hardenedWebPreferences } from './security/web-preferences';
@@ -40,18 +41,12 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   // Every web contents, ours or not: no navigation away, no new windows, no <webview>.
-  app.on('web-contents-created', (_event, contents: WebContents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!walletWindows.allowsNavigation(contents.id, url)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event) => event.preventDefault());
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
+  app.on('web-contents-created', (_event, contents: WebContents) =>
+    guardWebContents(contents, (id, url) => walletWindows.allowsNavigation(id, url)),
+  );
 
   app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
+    denyAllPermissions(session.defaultSession);
     serveRenderer();
 
     core = await createCore({

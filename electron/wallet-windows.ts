@@ -14,6 +14,7 @@ import { readSecureViewForm, SECURE_VIEW_PREFIX, SecureViews } from './core/vaul
 import { APP_ORIGIN } from './security/trusted-sender';
 import { hardenedWebPreferences } from './security/web-preferences';
 import type { WindowRole } from './security/window-channels';
+import { denyAllPermissions } from './security/guards';
 
 export const SECURE_VIEW_ORIGIN = 'app://secure';
 
@@ -30,8 +31,7 @@ export class WalletWindows {
   /** Call once the app is ready: the session and protocol handler of the secure views. */
   serveSecureViews(views: SecureViews): void {
     const ses = session.fromPartition('coffer-secure-views');
-    ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    ses.setPermissionCheckHandler(() => false);
+    denyAllPermissions(ses);
     ses.protocol.handle('app', async (request) => {
       const url = new URL(request.url);
       if (`${url.protocol}//${url.host}` !== SECURE_VIEW_ORIGIN || !SecureViews.matches(url.pathname))

@@ -20,6 +20,7 @@ import { LockView } from './views/lock-view';
 import { OnboardingView } from './views/onboarding-view';
 import { SettingsView } from './views/settings-view';
 import { WalletView } from './views/wallet-view';
+import { useSyncEvents, useWatchWhileUnlocked } from './sync/use-sync';
 import { useStatusEvents, useWalletStatus, walletKeys } from './wallet/use-wallet';
 
 /**
@@ -34,9 +35,11 @@ const SCREENS: ReadonlyArray<NavItem & { Component: ComponentType }> = [
 export function App() {
   useTheme();
   useStatusEvents();
+  useSyncEvents();
   const status = useWalletStatus();
   const onboarding = useUiStore((state) => state.onboarding);
   const wallet = status.data;
+  useWatchWhileUnlocked(Boolean(wallet?.exists && !wallet.locked));
   return (
     <>
       {status.error ? (

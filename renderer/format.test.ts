@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatUnits, shortHash } from './format';
+import { formatAgo, formatCount, formatDuration, formatUnits, shortHash } from './format';
 
 describe('format', () => {
   it('writes durations without a 60 in the seconds or minutes place, or a zero part', () => {
@@ -15,6 +15,23 @@ describe('format', () => {
     expect(formatUnits('10000000000000000000000', 18)).toBe('10,000');
     expect(formatUnits('9999812345678900000', 18)).toBe('9.9998');
     expect(formatUnits('25', 0)).toBe('25');
+  });
+
+  it('groups counts the same in every locale, rounding rates to whole numbers', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(412.6)).toBe('413');
+    expect(formatCount('18446744073709551615')).toBe('18,446,744,073,709,551,615');
+  });
+
+  it('says how long ago, in round figures', () => {
+    const now = 1_700_000_000_000;
+    expect(formatAgo(now - 3_000, now)).toBe('just now');
+    expect(formatAgo(now + 2_000, now)).toBe('just now'); // a clock a little ahead
+    expect(formatAgo(now - 5 * 60_000, now)).toBe('5 min ago');
+    expect(formatAgo(now - 3 * 3_600_000, now)).toBe('3 h ago');
+    expect(formatAgo(now - 30 * 3_600_000, now)).toBe('yesterday');
+    expect(formatAgo(now - 4 * 86_400_000, now)).toBe('4 days ago');
   });
 
   it('shortens hashes from both ends', () => {

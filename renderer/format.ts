@@ -1,4 +1,4 @@
-/** Human-readable numbers for the UI: bytes, rates, durations, token amounts, short hashes. */
+/** Human-readable numbers for the UI: bytes, rates, durations, counts, token amounts, times, short hashes. */
 
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -38,6 +38,23 @@ export function formatUnits(baseUnits: string, decimals: number, maxFraction = 4
     .replace(/0+$/, '');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** A whole number with its thousands grouped the same way in every locale ("12,345"). */
+export function formatCount(value: number | string): string {
+  return formatUnits(typeof value === 'number' ? String(Math.round(value)) : value, 0);
+}
+
+/** How long ago `at` was, from `now` (both ms since the epoch), in the words of a status line. */
+export function formatAgo(at: number, now: number): string {
+  const seconds = Math.max(0, (now - at) / 1000);
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  return days === 1 ? 'yesterday' : `${days} days ago`;
 }
 
 export function shortHash(hash: string, keep = 6): string {

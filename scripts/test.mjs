@@ -42,6 +42,7 @@ step('format', npx, ['prettier', '--check', '.']);
 step('typecheck', npx, ['tsc', '-p', 'tsconfig.json']);
 step('typecheck (renderer)', npx, ['tsc', '-p', 'renderer/tsconfig.json']);
 const built = step('build', process.execPath, ['scripts/build.mjs']);
+if (built) step('electronegativity', process.execPath, ['scripts/electronegativity.mjs']);
 step('unit + integration', npx, [
   'vitest',
   'run',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, securityHeaders } from './csp';
+import { denyAllPermissions, guardWebContents } from './guards';
 import { resolveAssetPath } from './static-assets';
 import { isTrustedSender } from './trusted-sender';
 import { hardenedWebPreferences } from './web-preferences';
@@ -75,5 +76,57 @@ describe('IPC sender check', () => {
     expect(isTrustedSender({ url: 'app://other/index.html', parent: null })).toBe(false);
     expect(isTrustedSender({ url: 'http://127.0.0.1:3000/', parent: null })).toBe(false);
     expect(isTrustedSender(null)).toBe(false);
+  });
+});
+
+describe('web contents and session guards', () => {
+  /** FAKE: records the handlers Electron would call; the real WebContents needs the Electron runtime. */
+  class FakeContents {
+    readonly id = 7;
+    readonly listeners = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
+    openHandler: ((details: { url: string }) => { action: string }) | null = null;
+    on(event: string, listener: (event: { preventDefault(): void }, url: string) => void) {
+      this.listeners.set(event, listener);
+    }
+    setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }) {
+      this.openHandler = handler;
+    }
+    fire(event: string, url?: string): boolean {
+      let prevented = false;
+      this.listeners.get(event)!({ preventDefault: () => (prevented = true) }, url ?? '');
+      return prevented;
+    }
+  }
+
+  it('blocks navigation, redirects, webviews and new windows', () => {
+    const contents = new FakeContents();
+    guardWebContents(contents);
+    expect(contents.fire('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(contents.fire('will-navigate', 'app://coffer/index.html')).toBe(true);
+    expect(contents.fire('will-redirect', 'https://evil.example/')).toBe(true);
+    expect(contents.fire('will-attach-webview')).toBe(true);
+    expect(contents.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+  });
+
+  it('lets through only the navigations the caller allows for that contents', () => {
+    const contents = new FakeContents();
+    guardWebContents(contents, (id, url) => id === 7 && url === 'app://secure/view/1');
+    expect(contents.fire('will-navigate', 'app://secure/view/1')).toBe(false);
+    expect(contents.fire('will-navigate', 'app://secure/view/2')).toBe(true);
+  });
+
+  it('denies every permission request and check', () => {
+    let request: ((c: unknown, p: string, cb: (granted: boolean) => void) => void) | null = null;
+    let check: ((c: unknown, p: string) => boolean) | null = null;
+    denyAllPermissions({
+      setPermissionRequestHandler: (handler) => (request = handler),
+      setPermissionCheckHandler: (handler) => (check = handler),
+    });
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      let granted: boolean | null = null;
+      request!(null, permission, (answer) => (granted = answer));
+      expect(granted, permission).toBe(false);
+      expect(check!(null, permission), permission).toBe(false);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { explainError, type FixAction } from '../errors/explain-error';
+import { explainError, type ExplainedError, type FixAction } from '../errors/explain-error';
 import { useUiStore } from '../state/ui-store';
 import { walletKeys } from '../wallet/use-wallet';
 import { Button, Notice } from './ui/primitives';
@@ -17,7 +17,19 @@ export function ErrorNotice({
   onRetry?: () => void;
   testId?: string;
 }) {
-  const explained = explainError(error);
+  return <ExplainedNotice explained={explainError(error)} onRetry={onRetry} testId={testId} />;
+}
+
+/** An explained failure with its fix-it button (and the technical detail, small, when there is one). */
+export function ExplainedNotice({
+  explained,
+  onRetry,
+  testId = 'error',
+}: {
+  explained: ExplainedError;
+  onRetry?: () => void;
+  testId?: string;
+}) {
   const { view, setView } = useUiStore();
   const queryClient = useQueryClient();
   const fixes: Record<FixAction, (() => void) | undefined> = {
@@ -49,6 +61,7 @@ export function ErrorNotice({
           <ErrorText text={explained.fix} />
         </>
       )}
+      {explained.technical && <div className="notice-technical mono">{explained.technical}</div>}
     </Notice>
   );
 }

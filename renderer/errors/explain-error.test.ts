@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CofferError, ErrorCode } from '../../shared/api/errors';
-import { explainError } from './explain-error';
+import { SyncErrorKind } from '../../shared/api/sync';
+import { explainError, explainSyncFailure } from './explain-error';
 
 describe('explainError', () => {
   it('explains every error code of the contract with a title and something to do or know', () => {
@@ -40,5 +41,37 @@ describe('explainError', () => {
     const explained = explainError(new Error('Could not reach the Coffer host'));
     expect(explained).toMatchObject({ code: 'UNREACHABLE', title: 'Could not reach the Coffer core' });
     expect(explained.detail).toBe('Could not reach the Coffer host.');
+  });
+
+  it('explains every kind of sync failure, with the status and address as the technical detail', () => {
+    for (const kind of SyncErrorKind.options) {
+      const explained = explainSyncFailure({ kind, message: 'core words' });
+      expect(explained.code).toBe(`SYNC_${kind.toUpperCase()}`);
+      expect(explained.title.length).toBeGreaterThan(3);
+      expect(explained.action).not.toBeNull();
+    }
+    const unavailable = explainSyncFailure({
+      kind: 'http',
+      status: 503,
+      url: 'http://127.0.0.1:4000/v1/compact?start=0&count=250',
+      message: 'The note server refused a request… (HTTP 503 from …)',
+    });
+    expect(unavailable).toMatchObject({
+      title: 'The note server is unavailable',
+      detail: expect.stringContaining('503 Service Unavailable'),
+      fix: expect.stringContaining('What was synced so far is kept'),
+      action: { to: 'retry' },
+      technical: 'HTTP 503 · http://127.0.0.1:4000/v1/compact?start=0&count=250',
+    });
+    expect(explainSyncFailure({ kind: 'http', status: 404, message: 'x' }).title).toBe(
+      'The note server refused a request',
+    );
+    // A setting out of range: the core's words are the detail, and the fix is in the settings.
+    const config = explainSyncFailure({ kind: 'config', message: 'workers must be at most 64' });
+    expect(config).toMatchObject({ detail: 'Workers must be at most 64.', action: { to: 'open-settings' } });
+    expect(config.technical).toBeUndefined();
+    expect(explainSyncFailure({ kind: 'worker', message: 'worker exited (code 3)' }).technical).toBe(
+      'worker exited (code 3)',
+    );
   });
 });

@@ -2,15 +2,17 @@
  * What every screen says when something fails: a `CofferError` code (shared/api/errors.ts) turned
  * into a plain-language title, what happened, and the action that fixes it. One table for the
  * whole UI, so the same failure reads the same everywhere; a code added to the contract without a
- * line here fails the typecheck.
+ * line here fails the typecheck. A sync that stopped on an error reports it in its progress, not
+ * as a thrown error: `explainSyncFailure` explains those, by their kind and HTTP status.
  */
 import { CofferError, type ErrorCode } from '../../shared/api/errors';
+import type { SyncErrorKind, SyncProgress } from '../../shared/api/sync';
 
 /** Where the fix is: the UI turns these into buttons (error-notice.tsx). */
 export type FixAction = 'unlock' | 'open-wallet' | 'open-settings' | 'retry';
 
 export interface ExplainedError {
-  code: ErrorCode | 'UNREACHABLE';
+  code: ErrorCode | 'UNREACHABLE' | `SYNC_${Uppercase<SyncErrorKind>}`;
   /** 'info' when nothing went wrong but the user's own choice (a rejected approval). */
   tone: 'error' | 'info';
   title: string;
@@ -19,6 +21,8 @@ export interface ExplainedError {
   /** What to do about it. */
   fix: string | null;
   action: { label: string; to: FixAction } | null;
+  /** For the curious and for support: the status and address that failed, when known. */
+  technical?: string;
 }
 
 type Entry = Omit<ExplainedError, 'code' | 'detail' | 'tone'> & {
@@ -185,4 +189,97 @@ function sentence(message: string): string {
   if (!text) return 'No further detail was given.';
   const capital = text[0]!.toUpperCase() + text.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+export type SyncFailure = NonNullable<SyncProgress['error']>;
+
+const KEPT = 'What was synced so far is kept, and the sync continues from there.';
+
+const SYNC_TABLE: Record<SyncErrorKind, (failure: SyncFailure) => Omit<Entry, 'tone'>> = {
+  http: ({ status }) =>
+    status === 503 || status === 502 || status === 504
+      ? {
+          title: 'The note server is unavailable',
+          detail: `It answered “${status} ${statusText(status)}”, also when Coffer asked again a few times.`,
+          fix: `${KEPT} Try again in a moment; on the embedded devnet, a note server that stays down comes back when Coffer restarts.`,
+          action: { label: 'Try again', to: 'retry' },
+        }
+      : status === 429
+        ? {
+            title: 'The note server is busy',
+            detail: 'It asked Coffer to slow down, also when Coffer waited and asked again.',
+            fix: `${KEPT} Try again in a moment, or lower the concurrent requests in Settings.`,
+            action: { label: 'Try again', to: 'retry' },
+          }
+        : {
+            title: 'The note server refused a request',
+            detail: `It answered “${status ?? 'an error'}${status ? ` ${statusText(status)}` : ''}” when Coffer asked for notes.`,
+            fix: `${KEPT} If it keeps happening, the note server may have been reset or may not be the one this network uses: check Settings → Network.`,
+            action: { label: 'Try again', to: 'retry' },
+          },
+  network: () => ({
+    title: 'Coffer cannot reach the note server',
+    detail: 'The connection failed or timed out, also when Coffer tried again.',
+    fix: `${KEPT} Check that the note server in Settings → Network is running and reachable, then try again.`,
+    action: { label: 'Try again', to: 'retry' },
+  }),
+  malformed: () => ({
+    title: 'The note server sent data that is not valid',
+    detail: 'Coffer checked what it received and refused it, so none of it was saved.',
+    fix: `${KEPT} Try again later; if it keeps happening, the note server is faulty.`,
+    action: { label: 'Try again', to: 'retry' },
+  }),
+  config: ({ message }) => ({
+    title: 'A sync setting is out of range',
+    detail: sentence(message),
+    fix: 'Correct it under Wallet sync in Settings, then sync again.',
+    action: { label: 'Open the settings', to: 'open-settings' },
+  }),
+  worker: () => ({
+    title: 'A sync worker stopped unexpectedly',
+    detail: 'One of the threads that decrypt notes failed, so the sync stopped.',
+    fix: `${KEPT} Try again; if it keeps happening, use fewer workers in Settings or restart Coffer.`,
+    action: { label: 'Try again', to: 'retry' },
+  }),
+  cancelled: () => ({
+    title: 'The sync was cancelled',
+    detail: KEPT,
+    fix: null,
+    action: { label: 'Sync again', to: 'retry' },
+  }),
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Content Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? (status >= 500 ? 'Server Error' : 'Error');
+}
+
+/** The explanation of the error a sync stopped on (`SyncProgress.error`). */
+export function explainSyncFailure(failure: SyncFailure): ExplainedError {
+  const entry = SYNC_TABLE[failure.kind](failure);
+  const detail = entry.detail ?? sentence(failure.message);
+  // The status and address that failed; without them, the core's own words (unless they are the detail).
+  const where = [failure.status && `HTTP ${failure.status}`, failure.url].filter(Boolean).join(' · ');
+  const technical = where || (detail === sentence(failure.message) ? '' : failure.message);
+  return {
+    code: `SYNC_${failure.kind.toUpperCase() as Uppercase<SyncErrorKind>}`,
+    tone: failure.kind === 'cancelled' ? 'info' : 'error',
+    title: entry.title,
+    detail,
+    fix: entry.fix,
+    action: entry.action,
+    ...(technical && { technical }),
+  };
 }

@@ -4,9 +4,10 @@ import { ErrorNotice } from '../components/error-notice';
 import { Card } from '../components/ui/primitives';
 import { useUiStore, type ThemePreference } from '../state/ui-store';
 import { useNetworkStatus, useWalletStatus } from '../wallet/use-wallet';
+import { SyncSettingsCard } from './settings/sync-settings-card';
 import { PasswordCard, RecoveryPhraseCard, SecurityCard } from './settings/wallet-settings';
 
-/** Settings: the wallet's security, appearance, and what is running where. */
+/** Settings: the wallet's security, the wallet sync, appearance, and what is running where. */
 export function SettingsView() {
   const info = useQuery({ queryKey: ['app.info'], queryFn: () => api.app.info({}) });
   const network = useNetworkStatus();
@@ -17,7 +18,7 @@ export function SettingsView() {
       <header className="view-header">
         <div>
           <h1 className="view-title">Settings</h1>
-          <p className="view-subtitle">Security, appearance and the network Coffer is on.</p>
+          <p className="view-subtitle">Security, wallet sync, appearance and the network Coffer is on.</p>
         </div>
       </header>
       {status?.exists && (
@@ -29,6 +30,7 @@ export function SettingsView() {
           <PasswordCard />
         </div>
       )}
+      <SyncSettingsCard />
       <Card title="Appearance">
         <div className="setting">
           <div className="setting-text">

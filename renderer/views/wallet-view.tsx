@@ -1,7 +1,7 @@
 /**
  * The wallet screen: the account picker, balances (with the PaymentVault deposit first: it pays
- * for storage), deposit and withdraw, the two addresses, the devnet faucet, and the place where
- * shielded notes and their sync will go.
+ * for storage), deposit and withdraw, the two addresses, the devnet faucet, and the shielded notes
+ * with their sync.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { ErrorNotice } from '../components/error-notice';
@@ -43,7 +43,7 @@ export function WalletView() {
           {network?.kind === 'devnet' && <FaucetCard account={account} />}
         </div>
       </div>
-      <NotesSection />
+      <NotesSection account={account} />
     </div>
   );
 }

@@ -53,6 +53,10 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
 export const SyncState = z.enum(['idle', 'syncing', 'watching', 'stopping', 'error']);
 export type SyncState = z.infer<typeof SyncState>;
 
+/** What stopped a sync (electron/core/sync/sync-error.ts says what each kind means). */
+export const SyncErrorKind = z.enum(['http', 'network', 'malformed', 'config', 'worker', 'cancelled']);
+export type SyncErrorKind = z.infer<typeof SyncErrorKind>;
+
 const Count = z.number().int().nonnegative();
 /** A u64 amount as a decimal string. */
 const Amount = z.string().regex(/^(0|[1-9][0-9]*)$/);
@@ -91,11 +95,17 @@ export const SyncProgress = z.object({
   /** What went wrong, in words a person can act on; null unless `state` is error. */
   error: z
     .object({
+      kind: SyncErrorKind,
       message: z.string(),
       status: z.number().int().optional(),
       url: HttpUrl.optional(),
     })
     .nullable(),
+  /**
+   * The last time a pass scanned every note up to the note server's tree size (ms since the epoch)
+   * and that size; null until a sync completes, and again after a rescan or a reset.
+   */
+  lastSynced: z.object({ at: z.number().int().nonnegative(), treeSize: Count }).nullable(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 

@@ -97,7 +97,8 @@ describe('sync engine failures', () => {
       expect(stats.requestsByRoute.note_compact).toBeLessThan(K);
       expect(run.engine.progress()).toMatchObject({
         state: 'error',
-        error: { status: 503, url: `${perNote.url}/v1/notes/7/compact` },
+        error: { kind: 'http', status: 503, url: `${perNote.url}/v1/notes/7/compact` },
+        lastSynced: null,
       });
       expect(run.engine.progress().error!.message).toMatch(/^The note server refused a request/);
       expect(run.store.progressOf(0)).toEqual({ cursor: 0, ranges: [] });

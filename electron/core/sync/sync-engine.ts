@@ -148,6 +148,7 @@ function describeFailure(error: SyncError): NonNullable<SyncProgress['error']> {
     cancelled: 'The sync was cancelled.',
   };
   return {
+    kind: error.kind,
     message: `${lead[error.kind]} (${error.message})`,
     ...(error.status !== undefined && { status: error.status }),
     ...(error.url !== undefined && { url: error.url }),
@@ -163,6 +164,8 @@ export class SyncEngine {
   #workers = 0;
   #balances = new Map<number, AccountBalance>();
   #pendingHits: number;
+  /** The store's, kept here so progress() never touches the database. */
+  #lastSynced: SyncProgress['lastSynced'];
   #running: Promise<RunReport> | null = null;
   #stopping: AbortController | null = null;
   #lastEmit = 0;
@@ -171,6 +174,7 @@ export class SyncEngine {
     this.#options = options;
     for (const balance of options.store.balances()) this.#balances.set(balance.account, balance);
     this.#pendingHits = options.store.pendingCount();
+    this.#lastSynced = options.store.lastSynced();
   }
 
   get running(): boolean {
@@ -187,6 +191,7 @@ export class SyncEngine {
       pendingHits: this.#pendingHits,
       balances: [...this.#balances.values()].sort((a, b) => a.account - b.account),
       error: this.#error,
+      lastSynced: this.#lastSynced,
     };
   }
 
@@ -243,6 +248,7 @@ export class SyncEngine {
     this.#options.store.rescanFrom(from);
     this.#balances = new Map(this.#options.store.balances().map((b) => [b.account, b]));
     this.#pendingHits = this.#options.store.pendingCount();
+    this.#lastSynced = this.#options.store.lastSynced();
     this.#meter = new SyncMeter();
     this.#emit(true);
   }
@@ -275,6 +281,7 @@ export class SyncEngine {
         for (const reason of store.bind(serverUrl, info.treeSize, accountIds))
           console.warn(`[sync] ${reason}`);
         this.#balances = new Map(store.balances().map((b) => [b.account, b]));
+        this.#lastSynced = store.lastSynced();
         const progress = new Map(accountIds.map(({ account }) => [account, store.progressOf(account)]));
         const batches = planBatches(info.treeSize, progress, settings.checkpointEvery);
         // Tag hits left pending by an interrupted run: resolved without scanning their batches again.
@@ -327,6 +334,10 @@ export class SyncEngine {
           );
         }
         this.#meter.endPass();
+        if (this.#meter.passComplete) {
+          store.markSynced(info.treeSize);
+          this.#lastSynced = store.lastSynced();
+        }
         if (!options.watch || stopSignal.aborted) break;
         this.#setState('watching');
         try {

@@ -11,8 +11,10 @@
  *   config     a setting out of range (e.g. a request budget above the hard cap)
  *   worker     a worker thread died or could not start
  *   cancelled  the batch was cancelled because another one failed or the sync stopped
+ *
+ * The kinds are part of the API contract (`SyncErrorKind`): the UI explains each in its own words.
  */
-export type SyncErrorKind = 'http' | 'network' | 'malformed' | 'config' | 'worker' | 'cancelled';
+import type { SyncErrorKind } from '../../../shared/api/sync';
 
 export interface SyncErrorInfo {
   kind: SyncErrorKind;

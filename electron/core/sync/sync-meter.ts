@@ -70,6 +70,11 @@ export class SyncMeter {
     this.#passEnded = null;
   }
 
+  /** Whether the current pass scanned every note up to its snapshot. */
+  get passComplete(): boolean {
+    return this.total !== null && this.#remaining === 0;
+  }
+
   endPass(): void {
     if (this.#passEnded !== null) return;
     this.#passEnded = performance.now();

@@ -74,8 +74,9 @@ describe('sync API', () => {
 
   it('syncs in the background, reports progress events, then lists notes a page at a time and the balance', async () => {
     const done = nextProgress(core, (p) => p.state === 'idle' || p.state === 'error');
+    const before = Date.now();
     const started: SyncProgress = await call(core, 'sync.start', {});
-    expect(started.state).toBe('syncing');
+    expect(started).toMatchObject({ state: 'syncing', lastSynced: null });
     const final = await done;
     expect(final).toMatchObject({
       state: 'idle',
@@ -84,7 +85,10 @@ describe('sync API', () => {
       found: 40,
       readMode: 'range',
       workers: 2,
+      lastSynced: { treeSize: 800 },
     });
+    expect(final.lastSynced!.at).toBeGreaterThanOrEqual(before);
+    expect(final.lastSynced!.at).toBeLessThanOrEqual(Date.now());
     expect(final.stages.decrypt.notesPerSecond).toBeGreaterThan(0);
 
     const expected = expectedNotes(seeded.oracles[0]!);
@@ -113,8 +117,8 @@ describe('sync API', () => {
     let ran = false;
     const done = nextProgress(core, (p) => (ran ||= p.state === 'syncing') && p.state === 'idle');
     const rescanning: SyncProgress = await call(core, 'sync.rescan', { from: 400 });
-    expect(rescanning.state).toBe('syncing');
-    expect((await done).found).toBe(40);
+    expect(rescanning).toMatchObject({ state: 'syncing', lastSynced: null });
+    expect(await done).toMatchObject({ found: 40, lastSynced: { treeSize: 800 } });
   });
 
   it('with the vault as the wallet: needs it unlocked, and stops when it locks', async () => {

@@ -93,6 +93,7 @@ export class SyncService {
       pendingHits: this.store.pendingCount(),
       balances,
       error: null,
+      lastSynced: this.store.lastSynced(),
     };
   }
 

@@ -190,4 +190,25 @@ describe('sync store', () => {
         /hard cap of 128/,
       );
     }));
+
+  it('keeps when the wallet was last synced across a reopen, and forgets it when any account starts over', () =>
+    withStore((store, reopen) => {
+      const accounts = [{ account: 0, keyId: 'k0' }];
+      store.bind('http://a', 1000, accounts);
+      expect(store.lastSynced()).toBeNull();
+      store.markSynced(1000, 1_700_000_000_000);
+      const again = reopen();
+      expect(again.lastSynced()).toEqual({ at: 1_700_000_000_000, treeSize: 1000 });
+      // The same accounts bound again (the next pass): still synced up to 1000.
+      again.bind('http://a', 1200, accounts);
+      expect(again.lastSynced()).toEqual({ at: 1_700_000_000_000, treeSize: 1000 });
+      again.rescanFrom(500);
+      expect(again.lastSynced()).toBeNull();
+      again.markSynced(1200, 1_700_000_001_000);
+      again.bind('http://a', 1200, [...accounts, { account: 1, keyId: 'k1' }]);
+      expect(again.lastSynced()).toBeNull();
+      again.markSynced(1200, 1_700_000_002_000);
+      again.bind('http://b', 1200, [{ account: 0, keyId: 'k0' }]);
+      expect(again.lastSynced()).toBeNull();
+    }));
 });

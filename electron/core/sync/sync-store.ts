@@ -21,6 +21,7 @@ import {
   SyncSettings,
   type AccountBalance,
   type SyncNote,
+  type SyncProgress,
 } from '../../../shared/api/sync';
 import { openDatabase, type Db } from '../db/database';
 import type { RecoveredNote, TagHit } from './trial-decrypt';
@@ -54,7 +55,17 @@ const migrations = [
     `,
   },
   {
-    id: 'sync-002-pending-hits',
+    id: 'sync-002-last-synced',
+    sql: `
+      CREATE TABLE sync_last_synced (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at INTEGER NOT NULL,
+        tree_size INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    id: 'sync-003-pending-hits',
     sql: `
       CREATE TABLE sync_pending (
         account INTEGER NOT NULL REFERENCES sync_accounts (account) ON DELETE CASCADE,
@@ -68,6 +79,8 @@ const migrations = [
 
 /** A recovered note as stored: its seed sealed. */
 export type StoredNote = Omit<RecoveredNote, 'seed'> & { sealedSeed: Uint8Array };
+
+export type LastSynced = NonNullable<SyncProgress['lastSynced']>;
 
 export interface AccountProgress {
   cursor: number;
@@ -122,6 +135,11 @@ export class SyncStore {
       saveSettings: db.prepare(
         'INSERT INTO sync_settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json',
       ),
+      lastSynced: db.prepare('SELECT at, tree_size AS treeSize FROM sync_last_synced WHERE id = 1'),
+      markSynced: db.prepare(
+        'INSERT INTO sync_last_synced (id, at, tree_size) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at, tree_size = excluded.tree_size',
+      ),
+      forgetSynced: db.prepare('DELETE FROM sync_last_synced'),
     };
   }
 
@@ -172,6 +190,8 @@ export class SyncStore {
           );
         }
         this.#sql.addAccount.run(account, keyId);
+        // An account scanned from the start: the wallet as a whole is no longer synced.
+        this.#sql.forgetSynced.run();
       }
     })();
     return reasons;
@@ -255,7 +275,18 @@ export class SyncStore {
       this.#sql.dropRangesFrom.run(from);
       this.#sql.trimRangesAt.run(from, from, from);
       this.#sql.rewindCursors.run(from);
+      this.#sql.forgetSynced.run();
     })();
+  }
+
+  /** When every account was last scanned up to the note server's tree size, or null. */
+  lastSynced(): LastSynced | null {
+    return (this.#sql.lastSynced.get() as LastSynced | undefined) ?? null;
+  }
+
+  /** Records that a pass scanned every account up to `treeSize`. */
+  markSynced(treeSize: number, at = Date.now()): void {
+    this.#sql.markSynced.run(at, treeSize);
   }
 
   notes(account: number, offset: number, limit: number): { total: number; notes: SyncNote[] } {

@@ -130,3 +130,13 @@ export const InfoIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M12 11v5M12 8h.01" />
   </svg>
 );
+export const PlayIcon = (p: SVGProps<SVGSVGElement>) => (
+  <svg {...base} {...p}>
+    <path d="M7 4.5v15l12-7.5z" />
+  </svg>
+);
+export const PauseIcon = (p: SVGProps<SVGSVGElement>) => (
+  <svg {...base} {...p}>
+    <path d="M8 5v14M16 5v14" />
+  </svg>
+);
