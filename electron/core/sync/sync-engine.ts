@@ -87,9 +87,10 @@ export interface SyncEngineOptions {
   maxBatchesPerWorker?: number;
   /**
    * Whether each worker fetches its next batch's compact parts while it decrypts the one before
-   * (default true; sync-pass.ts). Off, a crash reads again at most one range per worker instead of
-   * two — it redoes at most one batch per worker either way — and a range sync is about a third
-   * slower, each batch costing a round trip plus its decryption.
+   * (default true; applies with one batch in flight per worker; sync-pass.ts). Off, a crash reads
+   * again at most one range per worker instead of two — it redoes at most one batch per worker
+   * either way — and a range sync is about a third slower, each batch costing a round trip plus
+   * its decryption.
    */
   prefetch?: boolean;
   onProgress?: (progress: SyncProgress) => void;

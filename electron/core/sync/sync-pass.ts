@@ -4,14 +4,14 @@
  * checkpointed through the engine's callbacks as soon as it arrives.
  *
  * Batches go out one per worker per round, least loaded first (so a small pass uses every
- * worker), up to `depth` in flight per worker: 1 by default (pipeline-depth.ts). With `prefetch`,
- * a worker that has a batch in flight is also promised the next one in the queue, whose compact
- * parts it fetches while it decrypts the first (sync-worker-api.ts), and it is given that batch
- * next. So a batch's round trip is mostly off the critical path, while at most one batch per
- * worker is ever decrypted and not yet checkpointed: a crash redoes at most one batch per worker,
- * and reads again at most one more range per worker (the one prefetched). Without `prefetch`, a
- * worker's fetches never overlap its decryption, and a crash reads again at most one range per
- * worker.
+ * worker), up to `depth` in flight per worker: 1 by default (pipeline-depth.ts). With `prefetch`
+ * and that depth of 1, a worker that has a batch in flight is also promised the next one in the
+ * queue, whose compact parts it fetches while it decrypts the first (sync-worker-api.ts), and it
+ * is given that batch next (deeper pipelines overlap fetches and decryption by themselves). So a
+ * batch's round trip is mostly off the critical path, while at most one batch per worker is ever
+ * decrypted and not yet checkpointed: a crash redoes at most one batch per worker, and reads again
+ * at most one more range per worker (the one prefetched). Without `prefetch`, a worker's fetches
+ * never overlap its decryption, and a crash reads again at most one range per worker.
  *
  * Payloads of pending tag hits are fetched apart from the batches, one request at a time
  * (`resolveLimit` hits at most), across batches. While batches are still being scanned, a request
@@ -144,7 +144,8 @@ export function runPass(
         given.push({ ...free, batch });
       }
       for (const job of given) {
-        const next = plan.prefetch && !promised.has(job.slot) ? queue.shift() : undefined;
+        const next =
+          plan.prefetch && depth.value === 1 && !promised.has(job.slot) ? queue.shift() : undefined;
         callbacks.dispatched(job.batch, job.worker);
         if (next) {
           promised.set(job.slot, next);
