@@ -127,7 +127,11 @@ export const syncMethods = {
     z.object({ watch: z.boolean().default(false), settings: SyncSettings.partial().optional() }).strict(),
     SyncProgress,
   ),
-  stop: method('Stop syncing: the batches in flight finish and are saved first.', Empty, SyncProgress),
+  stop: method(
+    'Stop syncing: the batches in flight finish and are saved first, with the notes their tag hits hold.',
+    Empty,
+    SyncProgress,
+  ),
   status: method('Where the sync stands.', Empty, SyncProgress),
   rescan: method(
     'Forget what was found from a note index on and sync again from there.',
