@@ -51,7 +51,7 @@ import { SyncMeter, type RunTotals } from './sync-meter';
 import type { StoredNote, SyncStore } from './sync-store';
 import { runPass } from './sync-pass';
 import type { AccountKeys, BatchResult, ResolveResult } from './sync-worker-api';
-import type { TagHit } from './trial-decrypt';
+import { pairsIn, type TagHit } from './trial-decrypt';
 import { defaultWorkerCount, RunPool } from './worker-pool';
 
 /** One account of the wallet and its note keys. The engine copies what it sends to workers. */
@@ -287,7 +287,7 @@ export class SyncEngine {
         const batches = planBatches(info.treeSize, progress, settings.checkpointEvery);
         // Tag hits left pending by an interrupted run: resolved without scanning their batches again.
         const pending = store.pendingHits(accountIds.map(({ account }) => account));
-        this.#pendingHits = pending.reduce((sum, hit) => sum + hit.accounts.length, 0);
+        this.#pendingHits = pairsIn(pending);
         this.#meter.startPass(
           info.treeSize,
           batches.reduce((sum, batch) => sum + batch.count, 0),
@@ -379,7 +379,7 @@ export class SyncEngine {
       )
         throw wrong(`tag hit ${hit.index} (accounts ${hit.accounts.join(', ')})`);
     this.#options.store.commitBatch(batch.start, end, batch.accounts, result.hits);
-    this.#pendingHits += result.counters.tagHits;
+    this.#pendingHits += pairsIn(result.hits);
     this.#meter.batchCommitted(result.counters, performance.now() - began);
     this.#batchEvent('committed', batch, worker, result.counters.tagHits);
     this.#emit(false);
@@ -412,7 +412,7 @@ export class SyncEngine {
         notes: previous.notes + 1,
       });
     }
-    this.#pendingHits -= hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
+    this.#pendingHits -= pairsIn(hits);
     this.#meter.hitsResolved(result.counters, notes.length, performance.now() - began);
     this.#emit(false);
   }

@@ -35,6 +35,7 @@ import { asSyncError, SyncError, type SyncErrorInfo } from './sync-error';
 import {
   findTagHits,
   openHits,
+  pairsIn,
   type AccountReceiver,
   type RecoveredNote,
   type TagHit,
@@ -264,7 +265,7 @@ export function createSyncWorkerApi() {
           }
           const hits = computed(() => findTagHits(compacts, request.start, request.count, receivers));
           counters.scanned = request.count;
-          counters.tagHits = hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
+          counters.tagHits = pairsIn(hits);
           return { id: request.id, start: request.start, count: request.count, hits, counters };
         },
         (value) => value.hits.map((hit) => hit.compact),
@@ -301,7 +302,7 @@ export function createSyncWorkerApi() {
       const began = performance.now();
       const hits = findTagHits(compacts, start, count, receivers);
       return {
-        tagHits: hits.reduce((sum, hit) => sum + hit.accounts.length, 0),
+        tagHits: pairsIn(hits),
         decryptMs: performance.now() - began,
       };
     },

@@ -29,6 +29,10 @@ export interface TagHit {
   accounts: number[];
 }
 
+/** How many (note, account) pairs `hits` holds. */
+export const pairsIn = (hits: readonly TagHit[]): number =>
+  hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
+
 /** A note recovered for one account. `seed` is a note secret: the coordinator seals it. */
 export interface RecoveredNote {
   index: number;
