@@ -1,5 +1,5 @@
 /**
- * `node out/bench/run.js [name …]`: runs the named benchmarks (all of them when none is named),
+ * `node out/bench/run.js [name …] [--option …]`: runs the named benchmarks (all of them when none is named),
  * printing each one's tables as it finishes and, at the end, every result as one JSON document
  * (also written to out/bench/results.json). Benchmarks are not part of `npm test`: their figures
  * depend on the machine and its load.
@@ -11,10 +11,12 @@ import { formatResult, type BenchResult } from './report';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   sync: async () => (await import('./sync-bench')).runSyncBench(),
+  upload: async () => (await import('./upload-bench')).runUploadBench(),
 };
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2);
+  // Options (e.g. --quick) are for the benchmarks themselves; the rest are names.
+  const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const unknown = asked.filter((name) => !(name in benches));
   if (unknown.length > 0) {
     console.error(

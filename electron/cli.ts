@@ -4,11 +4,13 @@
  * commands live in electron/cli/<feature>-commands.ts and are listed here.
  */
 import { group, runCommandLine } from './cli/command';
+import { uploadCommands } from './cli/upload-commands';
 import { syncCommands } from './cli/sync-commands';
 import { walletCommands } from './cli/wallet-commands';
 
 const root = group('coffer', 'Coffer from the command line: the wallet, uploads and wallet sync.', [
   walletCommands,
+  ...uploadCommands,
   ...syncCommands,
 ]);
 
@@ -16,4 +18,5 @@ const code = await runCommandLine(root, process.argv.slice(2), {
   out: (line = '') => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 });
-process.exitCode = code;
+// A command may end without an error yet with a code of its own (an upload with fewer copies).
+if (code !== 0 || process.exitCode === undefined) process.exitCode = code;

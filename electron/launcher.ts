@@ -10,6 +10,7 @@ import { builtPath, defaultDataDir } from './core/app-paths';
 import { createCore } from './core/core-app';
 import { findElectronRuntime } from './electron-runtime';
 import { startBrowserHost } from './host/browser-host';
+import { downloadFileRoute, stagingRoute } from './host/file-routes';
 import { secureViewRoute } from './host/secure-view-route';
 import { startEmbeddedNetwork } from './embedded-network';
 
@@ -71,7 +72,11 @@ async function main(): Promise<void> {
     subscribeEvents: (listener) => core.events.subscribeAll(listener),
     staticDir: builtPath('renderer'),
     port: values.port ? Number(values.port) : 0,
-    routes: [secureViewRoute(core.wallet.secureViews)],
+    routes: [
+      secureViewRoute(core.wallet.secureViews),
+      stagingRoute(core.staging),
+      downloadFileRoute(core.downloads),
+    ],
   });
   core.wallet.secureViews.setBaseUrl(host.origin);
   console.log(

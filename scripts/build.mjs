@@ -22,6 +22,8 @@ const nodeEntries = {
   'devnet/provider': 'devnet/provider/cli.ts',
   'workers/sync-worker': 'workers/sync-worker.ts',
   'bench/run': 'bench/run.ts',
+  'bench/upload-devnet': 'bench/upload-devnet.ts',
+  'bench/upload-client': 'bench/upload-client.ts',
 };
 
 const common = {
@@ -64,4 +66,4 @@ if (!nodeOnly) {
   const { build: viteBuild } = await import('vite');
   await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 }
-console.log(`built out/ (${nodeOnly ? 'node bundles' : 'node bundles + renderer'})`);
+console.error(`built out/ (${nodeOnly ? 'node bundles' : 'node bundles + renderer'})`);

@@ -2,7 +2,8 @@
  * The provider's pieces on disk, content-addressed: `<dir>/pieces/<aa>/<sha-256 hex>`. A piece is
  * received into `<dir>/tmp/`, checked against its CID and size while it streams, fsynced, and only
  * then renamed into place, so a piece file is always whole and verified; a crash leaves at most a
- * stray temp file, cleared at the next start.
+ * stray temp file, cleared at the next start. A batch's pieces may be made durable together (their
+ * fsyncs in parallel, each folder synced once) instead of one after another.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -58,6 +59,7 @@ export class PieceFiles {
     cid: CID,
     size: number,
     onBytes: (n: number) => void = () => {},
+    options: { sync?: boolean } = {},
   ): Promise<ReceivedPiece> {
     const tempPath = path.join(this.#tmpDir, `${process.pid}-${Date.now()}-${this.#nextTemp++}`);
     const file = await open(tempPath, 'wx');
@@ -69,7 +71,8 @@ export class PieceFiles {
         await file.write(chunk);
       }
       verifier.finish();
-      await file.sync();
+      // Unsynced only for a caller that syncs it with others (syncAll) before installing it.
+      if (options.sync ?? true) await file.sync();
       await file.close();
       return { tempPath, size };
     } catch (error) {
@@ -79,20 +82,40 @@ export class PieceFiles {
     }
   }
 
+  /** Fsyncs pieces received with `sync: false`, all at once. */
+  async syncAll(pieces: readonly ReceivedPiece[]): Promise<void> {
+    await Promise.all(
+      pieces.map(async ({ tempPath }) => {
+        const file = await open(tempPath, 'r');
+        try {
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+      }),
+    );
+  }
+
   /**
-   * Moves a received piece into its content-addressed place (synchronously, so no other
-   * bookkeeping can run between the rename and the caller's database update), and fsyncs the
-   * folder so the rename itself is durable.
+   * Moves received pieces into their content-addressed places (synchronously, so no other
+   * bookkeeping can run between the renames and the caller's database update), and fsyncs each
+   * folder once so the renames themselves are durable.
    */
-  install(received: ReceivedPiece, digest: PieceDigest): void {
-    const target = this.pathOf(digest);
-    mkdirSync(path.dirname(target), { recursive: true });
-    renameSync(received.tempPath, target);
-    const dirFd = openSync(path.dirname(target), 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
+  install(pieces: readonly { received: ReceivedPiece; digest: PieceDigest }[]): void {
+    const folders = new Set<string>();
+    for (const { received, digest } of pieces) {
+      const target = this.pathOf(digest);
+      mkdirSync(path.dirname(target), { recursive: true });
+      renameSync(received.tempPath, target);
+      folders.add(path.dirname(target));
+    }
+    for (const folder of folders) {
+      const dirFd = openSync(folder, 'r');
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
     }
   }
 

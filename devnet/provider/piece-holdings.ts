@@ -81,32 +81,49 @@ export class PieceHoldings {
 
   /** Installs a verified piece and records the holding; returns how it is held now. */
   accept(admission: Admission, received: ReceivedPiece, source: PieceSource): StoreResult {
-    const { payer, digest, cid, size } = admission;
+    return this.acceptAll([{ admission, received }], source)[0]!;
+  }
+
+  /**
+   * Installs verified pieces and records their holdings in one transaction (a batch's pieces are
+   * made durable together); returns how each is held now, in order.
+   */
+  acceptAll(
+    items: readonly { admission: Admission; received: ReceivedPiece }[],
+    source: PieceSource,
+  ): StoreResult[] {
     const now = Date.now();
     try {
       this.db.transaction(() => {
-        if (this.db.hasPiece(digest) && this.files.has(digest)) this.files.discard(received);
-        else this.files.install(received, digest);
-        this.db.insertPiece(digest, size, now);
-        if (this.db.holding(payer, digest)) return;
-        const park = this.db.hasUnconsumedPayment(payer, digest) && !this.faults.parkingStalled;
-        this.db.putHolding({
-          payer,
-          piece_digest: digest,
-          cid: cid.toString(),
-          size,
-          state: park ? 'parked' : 'cached',
-          cached_at: park ? null : now,
-          expires_at: park ? null : this.cache.expiresAt(now),
-          updated_at: now,
-        });
+        // The first copy of each piece not on disk yet is installed; other copies are dropped.
+        const installing = new Map<PieceDigest, ReceivedPiece>();
+        for (const { admission, received } of items) {
+          const { payer, digest, cid, size } = admission;
+          if (installing.has(digest) || (this.db.hasPiece(digest) && this.files.has(digest)))
+            this.files.discard(received);
+          else installing.set(digest, received);
+          this.db.insertPiece(digest, size, now);
+          if (this.db.holding(payer, digest)) continue;
+          const park = this.db.hasUnconsumedPayment(payer, digest) && !this.faults.parkingStalled;
+          this.db.putHolding({
+            payer,
+            piece_digest: digest,
+            cid: cid.toString(),
+            size,
+            state: park ? 'parked' : 'cached',
+            cached_at: park ? null : now,
+            expires_at: park ? null : this.cache.expiresAt(now),
+            updated_at: now,
+          });
+        }
+        this.files.install([...installing].map(([digest, received]) => ({ digest, received })));
       });
     } finally {
-      admission.reservation?.release();
+      for (const { admission } of items) admission.reservation?.release();
     }
-    this.metrics.stored(source);
+    for (const _ of items) this.metrics.stored(source);
     this.reconcile();
-    return this.#result(this.db.holding(payer, digest)!);
+    return items.map(({ admission }) => this.#result(this.db.holding(admission.payer, admission.digest)!));
   }
 
   /** Gives back what `admit` held, for a piece that failed to arrive. */

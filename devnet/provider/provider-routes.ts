@@ -24,8 +24,8 @@ import {
 import { isLoopback } from '../note-server/http-io';
 import { ByteReader, StreamEndedError } from './byte-reader';
 import type { CommitService } from './commit-service';
-import type { PieceFiles } from './piece-files';
-import type { PieceHoldings } from './piece-holdings';
+import type { PieceFiles, ReceivedPiece } from './piece-files';
+import type { Admission, PieceHoldings } from './piece-holdings';
 import type { Hex, ProviderDb } from './provider-db';
 import type { FaultSwitches } from './provider-faults';
 import { describeIssues, discardBody, HttpError, injected, readJson, sendJson } from './provider-http';
@@ -253,30 +253,55 @@ export function createProviderHandler(deps: RouteDeps) {
       metrics.error(error.code);
       return { ok: false, cid, error: error.body.error };
     };
-    for (const item of header) {
-      const startedAt = reader.bytesRead;
-      const skipRest = async () => {
-        for await (const _ of reader.take(item.size - (reader.bytesRead - startedAt)));
-      };
-      let cid: CID;
-      let admission;
+    // Pieces that arrived whole are made durable together once the body is read: fsynced at
+    // once, installed and recorded in one transaction (not one piece after another).
+    const arrived: { index: number; admission: Admission; received: ReceivedPiece }[] = [];
+    const settle = async () => {
+      const pieces = arrived.splice(0);
+      if (pieces.length === 0) return;
       try {
-        cid = parseCid(item.cid, `piece ${JSON.stringify(item.cid.slice(0, 70))}`);
-        admission = holdings.admit(payer, cid, item.size);
+        await files.syncAll(pieces.map(({ received }) => received));
       } catch (error) {
-        if (!(error instanceof HttpError)) throw error;
-        results.push(failed(item.cid, error));
-        await skipRest();
-        continue;
+        for (const { admission, received } of pieces) {
+          holdings.abandon(admission);
+          files.discard(received);
+        }
+        throw error;
       }
-      try {
-        const received = await files.receive(reader.take(item.size), cid, item.size);
-        results.push({ ok: true, ...holdings.accept(admission, received, 'batch') });
-      } catch (error) {
-        holdings.abandon(admission);
-        results.push(failed(item.cid, receiveError(error, cid, true)));
-        await skipRest();
+      const stored = holdings.acceptAll(pieces, 'batch');
+      pieces.forEach(({ index }, i) => (results[index] = { ok: true, ...stored[i]! }));
+    };
+    try {
+      for (const item of header) {
+        const startedAt = reader.bytesRead;
+        const skipRest = async () => {
+          for await (const _ of reader.take(item.size - (reader.bytesRead - startedAt)));
+        };
+        let cid: CID;
+        let admission;
+        try {
+          cid = parseCid(item.cid, `piece ${JSON.stringify(item.cid.slice(0, 70))}`);
+          admission = holdings.admit(payer, cid, item.size);
+        } catch (error) {
+          if (!(error instanceof HttpError)) throw error;
+          results.push(failed(item.cid, error));
+          await skipRest();
+          continue;
+        }
+        try {
+          const received = await files.receive(reader.take(item.size), cid, item.size, undefined, {
+            sync: false,
+          });
+          arrived.push({ index: results.length, admission, received });
+          results.length++;
+        } catch (error) {
+          holdings.abandon(admission);
+          results.push(failed(item.cid, receiveError(error, cid, true)));
+          await skipRest();
+        }
       }
+    } finally {
+      await settle();
     }
     if (!(await reader.atEnd()))
       throw new HttpError(

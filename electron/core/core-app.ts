@@ -7,6 +7,7 @@ import os from 'node:os';
 import { contract, type CofferHandlers, type Contract } from '../../shared/api/contract';
 import type { NetworkManifest } from '../../shared/network-manifest';
 import { createDispatcher, type Dispatch } from './api/dispatcher';
+import { DownloadService } from './download/download-service';
 import { EventBus } from './api/event-bus';
 import { appVersion } from './app-paths';
 import { probeNetwork } from './network/network-status';
@@ -18,6 +19,9 @@ import type { ScryptParams } from './vault/scrypt';
 import { SyncService, type SyncWallet } from './sync/sync-service';
 import { vaultSyncWallet } from './sync/vault-sync-wallet';
 import { SecureViews } from './vault/secure-views';
+import { StagedFiles } from './upload/staged-files';
+import { createUploadHandlers } from './upload/upload-handlers';
+import { UploadService, type UploadServiceOptions } from './upload/upload-service';
 import { Vault } from './vault/vault';
 import { WalletChain } from './wallet/wallet-chain';
 import { createWalletHandlers } from './wallet/wallet-handlers';
@@ -32,6 +36,8 @@ export interface CoreOptions {
   openSecureView?: (url: string) => void;
   /** scrypt cost for the vault; tests pass a cheap one, everything else the default (N = 2^17). */
   scrypt?: Omit<ScryptParams, 'dkLen'>;
+  /** Upload engine settings (tests: short timeouts, no shuffling, small chunks). */
+  upload?: Pick<UploadServiceOptions, 'runOptions' | 'shuffle' | 'callbacks' | 'chunkSize' | 'waveSize'>;
   /** Where the sync gets note keys and its sealer; default: the vault. */
   syncWallet?: SyncWallet;
 }
@@ -51,6 +57,11 @@ export interface Core {
   readonly handlers: CofferHandlers;
   readonly dispatch: Dispatch;
   readonly wallet: WalletServices;
+  /** Null without a network. */
+  readonly uploads: UploadService | null;
+  readonly downloads: DownloadService | null;
+  /** Browser mode's staged files (dropped files streamed to the host before an upload). */
+  readonly staging: StagedFiles;
   readonly sync: SyncService;
   close(): Promise<void>;
 }
@@ -87,6 +98,28 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       })
     : null;
   const chain = options.network && signer ? new WalletChain(options.network, vault, signer) : null;
+  const staging = new StagedFiles(options.dataDir);
+  const uploads =
+    options.network && signer && chain
+      ? new UploadService({
+          ...options.upload,
+          dataDir: options.dataDir,
+          network: options.network,
+          vault,
+          signer,
+          wallet: chain,
+          staging,
+          emitProgress: (view) => events.emit('upload.progress', view),
+        })
+      : null;
+  const downloads = uploads
+    ? new DownloadService({
+        dataDir: options.dataDir,
+        directory: uploads.directory,
+        journal: uploads.journal,
+        emitProgress: (view) => events.emit('download.progress', view),
+      })
+    : null;
 
   const handlers: CofferHandlers = {
     app: {
@@ -102,6 +135,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       status: async () => probeNetwork(options.network),
     },
     ...createWalletHandlers({ vault, secureViews, approvals, chain }),
+    ...createUploadHandlers(uploads, downloads),
     sync: sync.handlers,
   };
   const dispatch = createDispatcher(contract, handlers, {
@@ -112,10 +146,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     handlers,
     dispatch,
     wallet: { vault, approvals, secureViews, signer, chain },
+    uploads,
+    downloads,
+    staging,
     sync,
     async close() {
       await sync.close();
       approvals.cancelAll();
+      await uploads?.close();
       vault.close();
     },
   };

@@ -8,6 +8,7 @@
 import type { ClientApi, ContractShape, EventSubscriber, Handlers } from './define';
 import { appEvents, appMethods, networkMethods } from './app';
 import { approvalEvents, approvalMethods } from './approval';
+import { downloadMethods, providersMethods, uploadEvents, uploadMethods } from './upload';
 import { syncEvents, syncMethods } from './sync';
 import { walletEvents, walletMethods } from './wallet';
 
@@ -17,12 +18,16 @@ export const contract = {
     network: networkMethods,
     wallet: walletMethods,
     approval: approvalMethods,
+    upload: uploadMethods,
+    download: downloadMethods,
+    providers: providersMethods,
     sync: syncMethods,
   },
   events: {
     ...appEvents,
     ...walletEvents,
     ...approvalEvents,
+    ...uploadEvents,
     ...syncEvents,
   },
 } as const satisfies ContractShape;

@@ -16,7 +16,6 @@ import {
   encodeFunctionData,
   http,
   keccak256,
-  recoverAddress,
   recoverTypedDataAddress,
   toHex,
   type Hex,
@@ -33,6 +32,7 @@ import { networkChain, type ChainEndpoint } from '../chain/contracts';
 import type { Vault } from '../vault/vault';
 import type { SigningAllowlist } from './allowlist';
 import type { ApprovalBroker } from './approvals';
+import { QuoteSignatures } from './quote-signatures';
 import { ownCopy, payloadHash, quotePayload, type SignablePayload } from './typed-data';
 
 /** A call a grant allows a transaction to make: contract and 4-byte function selector. */
@@ -44,6 +44,9 @@ export interface AllowedCall {
   /** For the summary: what the call does. */
   label: string;
 }
+
+/** Quotes checked between two turns of the event loop. */
+const QUOTES_PER_TURN = 8;
 
 /** What callers hold: the id of a grant the signer keeps. */
 export interface GrantHandle {
@@ -240,7 +243,9 @@ export class Signer {
     if (!state.upload) throw new CofferError('FORBIDDEN', 'This approval does not cover quote payments');
     let total = 0n;
     const nonces = new Set<string>();
-    for (const { quote, signature } of quotes) {
+    for (const [i, { quote, signature }] of quotes.entries()) {
+      // A wave's quotes are checked one by one: let the event loop breathe between a few.
+      if (i % QUOTES_PER_TURN === QUOTES_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
       await verifyQuote(this.options.allowlist, quote, signature);
       if (!state.upload.providers.has(quote.provider.toLowerCase()))
         throw new CofferError(
@@ -432,13 +437,16 @@ export class Signer {
   }
 }
 
-/** Recovers a provider's quote signature and compares it with the quote's provider. */
+/** Providers' quote signatures, checked fast once a provider's key is known (quote-signatures.ts). */
+const quoteSignatures = new QuoteSignatures();
+
+/** Finds who signed a provider's quote and compares it with the quote's provider. */
 export async function verifyQuote(allowlist: SigningAllowlist, quote: Quote, signature: Hex): Promise<void> {
   const payload = quotePayload(allowlist.contracts, quote);
   allowlist.check(payload);
   let signer: Address;
   try {
-    signer = await recoverAddress({ hash: payloadHash(payload), signature });
+    signer = await quoteSignatures.signer(payloadHash(payload), signature, quote.provider);
   } catch {
     throw new CofferError('VERIFY_FAILED', `The quote from ${quote.provider} carries a malformed signature`);
   }

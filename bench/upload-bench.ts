@@ -1,0 +1,357 @@
+/**
+ * The upload benchmark (`npm run bench:upload`, `-- --quick` for 256 MiB instead of 1 GiB), side
+ * by side in one run:
+ *
+ * - the raw baseline: the file's bytes hashed and sent once over loopback to a sink that hashes
+ *   and writes them;
+ * - the same file uploaded with 2 copies (store on the primary, pull to the secondary, paid wave
+ *   by wave, committed), through the core as the app runs it;
+ * - 1,000 files of 10 KB uploaded to a provider with batch store, and to one without.
+ *
+ * The devnet (and the sink) run in one process, each measured job in a process of its own, so the
+ * memory and event-loop figures are the uploader's own. Payments are counted from the chain
+ * (receipts of the upload's payment transactions and their QuotePaid events), store requests from
+ * the providers' /metrics.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
+import { parseEventLogs, type Hex } from 'viem';
+import { promValue } from '../devnet/test-support/provider-kit';
+import { createChainPublicClient } from '../electron/core/chain/contracts';
+import { createCore } from '../electron/core/core-app';
+import { builtPath } from '../electron/core/app-paths';
+import { generateMnemonic } from '../electron/core/vault/mnemonic';
+import { paymentVaultAbi } from '../shared/contracts/abis';
+import type { NetworkManifest } from '../shared/network-manifest';
+import type { BenchResult, Target } from './report';
+import type { ClientFigures, ClientJob } from './upload-client';
+import type { BenchDevnetOptions, BenchProvider } from './upload-devnet';
+
+const MiB = 1024 * 1024;
+const SMALL_FILES = 1000;
+const SMALL_SIZE = 10 * 1000;
+const PASSWORD = 'upload bench password';
+
+interface DevnetHandle {
+  manifest: NetworkManifest;
+  providers: BenchProvider[];
+  sinkUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startBenchDevnet(options: BenchDevnetOptions): Promise<DevnetHandle> {
+  const child = spawn(process.execPath, [builtPath('bench', 'upload-devnet.js'), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const reader = createInterface({ input: child.stdout! });
+    reader.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the bench devnet exited (${code})`)));
+  });
+  const info = JSON.parse(line) as Omit<DevnetHandle, 'stop'>;
+  return {
+    ...info,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+function runClient(job: ClientJob): Promise<ClientFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [builtPath('bench', 'upload-client.js'), JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += chunk));
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as ClientFigures);
+      else reject(new Error(`the bench client failed (${code}): ${out.slice(-500)}`));
+    });
+  });
+}
+
+/** A file of random bytes, written once and reused by later runs. */
+async function randomFile(file: string, size: number): Promise<string> {
+  if (existsSync(file) && statSync(file).size === size) return file;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const out = createWriteStream(file);
+  for (let written = 0; written < size; written += 4 * MiB) {
+    if (!out.write(randomBytes(Math.min(4 * MiB, size - written))))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end();
+  await finished(out);
+  return file;
+}
+
+/** A data folder with a funded wallet and a deposit, for one client process. */
+async function walletFolder(
+  manifest: NetworkManifest,
+  root: string,
+): Promise<{ dataDir: string; manifestFile: string }> {
+  const dataDir = await mkdtemp(path.join(root, 'client-'));
+  const manifestFile = path.join(dataDir, 'network.json');
+  await writeFile(manifestFile, JSON.stringify(manifest));
+  const core = await createCore({
+    dataDir,
+    mode: 'cli',
+    network: manifest,
+    scrypt: { N: 2 ** 12, r: 8, p: 1 },
+  });
+  const { vault, chain, approvals } = core.wallet;
+  approvals.onRequested((r) =>
+    queueMicrotask(() => approvals.respond({ id: r.id, hash: r.hash, decision: 'approve' })),
+  );
+  await vault.createFromMnemonic(generateMnemonic(), PASSWORD);
+  await vault.unlock(PASSWORD);
+  await chain!.faucet(0);
+  await chain!.deposit(0, '5000');
+  await core.close();
+  return { dataDir, manifestFile };
+}
+
+/** A client job uploading `files` from a fresh funded wallet. */
+async function uploadJob(
+  manifest: NetworkManifest,
+  root: string,
+  files: string[],
+  target: { copies: number } | { providerIds: number[] },
+): Promise<ClientJob> {
+  const wallet = await walletFolder(manifest, root);
+  return {
+    mode: 'upload',
+    dataDir: wallet.dataDir,
+    manifest: wallet.manifestFile,
+    password: PASSWORD,
+    files,
+    ...target,
+  };
+}
+
+async function metric(url: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return promValue(text, sample) ?? 0;
+}
+
+/** From the chain: each payment transaction mined, its QuotePaid events, and the providers paid. */
+async function paymentsOnChain(manifest: NetworkManifest, hashes: readonly string[]) {
+  const client = createChainPublicClient(manifest);
+  const receipts = await Promise.all(
+    hashes.map((hash) => client.getTransactionReceipt({ hash: hash as Hex })),
+  );
+  const quotes = receipts.map(
+    (receipt) => parseEventLogs({ abi: paymentVaultAbi, logs: receipt.logs, eventName: 'QuotePaid' }).length,
+  );
+  return {
+    transactions: receipts.filter((r) => r.status === 'success').length,
+    quotes: quotes.reduce((a, b) => a + b, 0),
+  };
+}
+
+const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+const target = (
+  what: string,
+  value: number,
+  unit: string,
+  goal: string,
+  met: boolean,
+  note?: string,
+): Target => ({
+  what,
+  value,
+  unit,
+  goal,
+  met,
+  ...(note ? { note } : {}),
+});
+
+export async function runUploadBench(): Promise<BenchResult> {
+  const quick = process.argv.includes('--quick');
+  const size = quick ? 256 * MiB : 1024 * MiB;
+  const dataRoot = builtPath('bench', 'upload-data');
+  mkdirSync(dataRoot, { recursive: true });
+  const work = await mkdtemp(path.join(os.tmpdir(), 'coffer-upload-bench-'));
+  const loadBefore = os.loadavg();
+  console.error(`upload bench: preparing a ${size / MiB} MiB file and 1,000 small files…`);
+  const big = await randomFile(path.join(dataRoot, `big-${size / MiB}MiB.bin`), size);
+  const small = await Promise.all(
+    Array.from({ length: SMALL_FILES }, (_, i) =>
+      randomFile(path.join(dataRoot, 'small', `f${String(i).padStart(4, '0')}.bin`), SMALL_SIZE),
+    ),
+  );
+  // Two endorsed providers with batch store, one without batch store, one more; 1-second blocks.
+  const devnet = await startBenchDevnet({
+    providers: [
+      { endorsed: true, batch: true },
+      { endorsed: true, batch: true },
+      { endorsed: false, batch: false },
+      { endorsed: false, batch: true },
+    ],
+    blockTime: 1,
+  });
+  try {
+    const [batching, , unbatching] = devnet.providers;
+    console.error('upload bench: raw baseline…');
+    const raw = await runClient({ mode: 'raw', file: big, sinkUrl: devnet.sinkUrl });
+
+    console.error('upload bench: upload with 2 copies…');
+    const job = await uploadJob(devnet.manifest, work, [big], { copies: 2 });
+    const requests = (url: string) =>
+      Promise.all([
+        metric(url, 'coffer_provider_responses_total{route="store_batch",status="200"}'),
+        metric(url, 'coffer_provider_responses_total{route="pull",status="202"}'),
+      ]);
+    const before = await Promise.all(devnet.providers.map((p) => requests(p.url)));
+    const upload = await runClient(job);
+    const after = await Promise.all(devnet.providers.map((p) => requests(p.url)));
+    const delta = (providerId: number, which: 0 | 1) => {
+      const i = devnet.providers.findIndex((p) => p.providerId === providerId);
+      return after[i]![which] - before[i]![which];
+    };
+    const [primaryId, secondaryId] = upload.copyProviders ?? [];
+    const stores = delta(primaryId!, 0);
+    const pulls = delta(secondaryId!, 1);
+    const chain = await paymentsOnChain(devnet.manifest, upload.payments ?? []);
+    const chunks = Math.ceil(size / MiB);
+
+    console.error('upload bench: 1,000 small files, batched and not…');
+    const smallBatched = await runClient(
+      await uploadJob(devnet.manifest, work, small, { providerIds: [batching!.providerId] }),
+    );
+    const smallSingle = await runClient(
+      await uploadJob(devnet.manifest, work, small, { providerIds: [unbatching!.providerId] }),
+    );
+    const loadAfter = os.loadavg();
+
+    const throughput = mibPerSecond(size, upload.ms);
+    const baseline = mibPerSecond(size, raw.ms);
+    const sent = upload.writtenBytes ?? upload.pieceBytesSent;
+    const speedup = smallSingle.ms / smallBatched.ms;
+    return {
+      name: 'upload',
+      conditions: {
+        mode: quick ? 'quick (256 MiB)' : 'full (1 GiB)',
+        cpus: os.cpus().length,
+        node: process.version,
+        blockTime: '1 s',
+        chunkSize: '1 MiB',
+        waveSize: 64,
+        loadBefore: loadBefore.map((l) => l.toFixed(2)).join(' '),
+        loadAfter: loadAfter.map((l) => l.toFixed(2)).join(' '),
+      },
+      tables: [
+        {
+          title: `${size / MiB} MiB: raw baseline vs upload with 2 copies`,
+          rows: [
+            {
+              run: 'raw baseline (hash + send once to a sink)',
+              seconds: raw.ms / 1000,
+              'MiB/s': baseline,
+              'peak RSS MiB': raw.maxRssBytes / MiB,
+              'loop p99 ms': raw.loopDelayP99Ms,
+            },
+            {
+              run: 'upload, 2 copies (store + pull + pay + commit)',
+              seconds: upload.ms / 1000,
+              'MiB/s': throughput,
+              'peak RSS MiB': upload.maxRssBytes / MiB,
+              'loop p99 ms': upload.loopDelayP99Ms,
+            },
+          ],
+        },
+        {
+          title: 'upload details',
+          rows: [
+            {
+              pieces: upload.pieces ?? 0,
+              waves: upload.waves ?? 0,
+              'payment txs (chain)': chain.transactions,
+              'quotes paid (chain)': chain.quotes,
+              'primary store requests': stores,
+              'secondary pull requests': pulls,
+              'client bytes written': upload.writtenBytes ?? 'n/a',
+              'piece bytes sent': upload.pieceBytesSent,
+              'loop max ms': upload.loopDelayMaxMs,
+              copies: upload.copies ?? 0,
+            },
+          ],
+        },
+        {
+          title: `${SMALL_FILES} files of ${SMALL_SIZE / 1000} KB, 1 copy`,
+          rows: [
+            {
+              run: 'batch store',
+              seconds: smallBatched.ms / 1000,
+              'loop p99 ms': smallBatched.loopDelayP99Ms,
+            },
+            {
+              run: 'one request per piece',
+              seconds: smallSingle.ms / 1000,
+              'loop p99 ms': smallSingle.loopDelayP99Ms,
+            },
+          ],
+        },
+      ],
+      targets: [
+        target(
+          'upload throughput vs raw baseline',
+          throughput / baseline,
+          '×',
+          '≥ 0.5',
+          throughput / baseline >= 0.5,
+        ),
+        target(
+          'client bytes sent / file size (2 copies)',
+          sent / size,
+          '×',
+          '≤ 1.02',
+          sent / size <= 1.02,
+          'all bytes this process wrote (/proc/self/io)',
+        ),
+        target(
+          'payment transactions',
+          chain.transactions,
+          'txs',
+          `= ceil(${chunks} chunks / 64) = ${Math.ceil(chunks / 64)}`,
+          chain.transactions === Math.ceil(chunks / 64),
+        ),
+        target(
+          'store requests per provider per wave',
+          Math.max(stores, pulls) / (upload.waves ?? 1),
+          'requests',
+          '= 1',
+          stores === upload.waves && pulls === upload.waves,
+          'primary: batch stores; secondary: pulls',
+        ),
+        target('1,000 small files: batched speed-up', speedup, '×', '≥ 5', speedup >= 5),
+        target(
+          `peak RSS of the uploader (${size / MiB} MiB)`,
+          upload.maxRssBytes / MiB,
+          'MiB',
+          '< 300 MB',
+          upload.maxRssBytes < 300e6,
+        ),
+        target(
+          'main event-loop lag p99 during the upload',
+          upload.loopDelayP99Ms,
+          'ms',
+          '< 50',
+          upload.loopDelayP99Ms < 50,
+        ),
+      ],
+    };
+  } finally {
+    await devnet.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Everything one run of an upload works with — its plan and copies, the journal, the signer and
+ * its grant, the chain, the request limit, the abort signal, the callbacks — and the small waits
+ * the pipeline steps share: for a copy's payments to be confirmed, and for room in a provider's
+ * pre-registration cache.
+ */
+import type { Address } from '../../../shared/network-manifest';
+import type { ProviderDirectory } from '../providers/provider-directory';
+import type { GrantHandle, Signer } from '../signer/signer';
+import type { ConcurrencyLimit } from './concurrency-limit';
+import type { Copy } from './upload-copy';
+import type { UploadChain } from './upload-chain';
+import type { UploadJournal } from './upload-journal';
+import type { UploadPlan } from './upload-plan';
+import type { ReplacementPool } from './provider-selection';
+
+export interface RunOptions {
+  /** Requests in flight at once: quotes, single-piece stores, status checks. */
+  chunkConcurrency: number;
+  /** Waves quoted and paid ahead of the wave being stored. */
+  lookahead: number;
+  /** How long a provider may take to park pieces once their payment is mined. */
+  parkTimeoutMs: number;
+  /** How long a pull may go without progress before it counts as failed. */
+  pullStallMs: number;
+  /** How long a commit may take to be confirmed. */
+  commitTimeoutMs: number;
+  /** How often pulls, parking and commits are looked at. */
+  pollIntervalMs: number;
+  /** Secondary providers tried in all (the first choices and their replacements). */
+  maxSecondaryAttempts: number;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  chunkConcurrency: 4,
+  lookahead: 2,
+  parkTimeoutMs: 60_000,
+  pullStallMs: 60_000,
+  commitTimeoutMs: 5 * 60_000,
+  pollIntervalMs: 100,
+  maxSecondaryAttempts: 5,
+};
+
+/** The core API's callbacks, as in the reference SDK. */
+export interface UploadCallbacks {
+  /** Pieces are held by a provider (stored on the primary, or pulled by a secondary). */
+  onStored?(providerId: number, cids: string[]): void;
+  /** A provider submitted the commit transaction. */
+  onPiecesAdded?(providerId: number, txHash: `0x${string}`, cids: string[]): void;
+  /** The commit is confirmed on chain, with the piece ids it gave. */
+  onPiecesConfirmed?(providerId: number, dataSetId: string, pieces: { cid: string; pieceId: string }[]): void;
+}
+
+export interface RunContext {
+  readonly uploadId: string;
+  readonly plan: UploadPlan;
+  readonly account: number;
+  readonly payer: Address;
+  readonly journal: UploadJournal;
+  readonly signer: Signer;
+  grant: GrantHandle | null;
+  readonly chain: UploadChain;
+  readonly directory: ProviderDirectory;
+  readonly copies: Copy[];
+  readonly options: RunOptions;
+  readonly limit: ConcurrencyLimit;
+  readonly signal: AbortSignal;
+  readonly callbacks: UploadCallbacks;
+  /** Candidates for replacing a failed auto-selected secondary; null when none may be replaced. */
+  readonly pool: ReplacementPool | null;
+  /** Bytes of piece data this process has sent to providers. */
+  bytesSent: number;
+  /** Something the progress view shows has changed. */
+  changed(): void;
+  /** Stops the run with this error (the first one wins). */
+  halt(error: Error): void;
+}
+
+export const sizeOf = (context: Pick<RunContext, 'plan'>) => (piece: number) =>
+  context.plan.pieces[piece]!.size;
+
+/** Waits until every one of `pieces` is paid to `copy` (confirmed on chain). */
+export async function paymentsConfirmed(
+  context: RunContext,
+  copy: Copy,
+  pieces: readonly number[],
+): Promise<void> {
+  for (;;) {
+    context.signal.throwIfAborted();
+    const missing = pieces.filter((piece) => !copy.paid.has(piece));
+    if (missing.length === 0) return;
+    if (missing.some((piece) => !copy.paying.has(piece)))
+      throw new Error(`${missing.length} pieces have no payment to ${copy.label} in flight`);
+    await copy.nextChange(context.signal);
+  }
+}
+
+/**
+ * Waits until `copy`'s provider has room in its pre-registration cache for `bytes` more that may
+ * arrive before their payment is seen: what it holds unconfirmed must leave room under half its
+ * per-payer cap. With nothing unconfirmed held — or no payment in flight that could free room —
+ * anything may go.
+ */
+export async function cacheRoom(context: RunContext, copy: Copy, bytes: number): Promise<void> {
+  const cache = copy.cacheLimits;
+  const budget = Math.min(cache.maxBytesPerPayer, cache.maxBytes) / 2;
+  for (;;) {
+    context.signal.throwIfAborted();
+    const waiting = copy.unpaidHeldBytes(sizeOf(context));
+    if (waiting === 0 || waiting + bytes <= budget || copy.paying.size === 0) return;
+    await copy.nextChange(context.signal);
+  }
+}
+
+/** The copy every other copy pulls from: the primary, or a copy already committed (a top-up). */
+export function sourceCopy(context: Pick<RunContext, 'copies'>): Copy | undefined {
+  return (
+    context.copies.find((copy) => copy.role === 'primary' && copy.state !== 'failed') ??
+    context.copies.find((copy) => copy.state === 'committed')
+  );
+}

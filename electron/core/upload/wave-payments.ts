@@ -1,0 +1,188 @@
+/**
+ * Quotes and payments. Quotes are asked per provider (as many pieces per request as the provider
+ * takes), checked against what was asked, and journaled; then every quote of a wave, for every
+ * provider, is paid in ONE PaymentVault.payForQuotes transaction through the signer. A payment is
+ * journaled before it is sent (its quotes), once sent (its hash) and once mined; confirmations are
+ * followed in the background, so several payments may be in flight while pieces are stored.
+ */
+import type { Hex } from 'viem';
+import { CofferError } from '../../../shared/api/errors';
+import type { PieceRef } from '../../../shared/provider/wire';
+import type { ProviderQuote } from '../providers/provider-client';
+import type { RunContext } from './run-context';
+import type { Copy } from './upload-copy';
+import { CopyFailed, messageOf, UploadHalted } from './upload-errors';
+
+export interface QuotedPiece {
+  copy: Copy;
+  piece: number;
+  quote: ProviderQuote;
+}
+
+/** Quotes must outlive their payment by this much, or they are asked for again. */
+const QUOTE_MARGIN_SECONDS = 120n;
+
+export class PaymentLedger {
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Quotes obtained early (the cost estimate), used when their wave is paid if still fresh. */
+  readonly #prefetched = new Map<string, ProviderQuote>();
+
+  constructor(private readonly context: RunContext) {}
+
+  /** Keeps quotes asked for before the run (the estimate) to pay with later. */
+  keep(quoted: readonly QuotedPiece[]): void {
+    for (const { copy, piece, quote } of quoted) this.#prefetched.set(`${copy.id}/${piece}`, quote);
+  }
+
+  /**
+   * Signed quotes from `copy` for `pieces`, checked (provider, payer, piece, size, expiry) and
+   * journaled. Throws CopyFailed at stage `quoting`.
+   */
+  async quote(copy: Copy, pieces: readonly number[]): Promise<QuotedPiece[]> {
+    const { context } = this;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const out: QuotedPiece[] = [];
+    const ask: number[] = [];
+    for (const piece of pieces) {
+      const kept = this.#prefetched.get(`${copy.id}/${piece}`);
+      this.#prefetched.delete(`${copy.id}/${piece}`);
+      if (kept && kept.quote.expiry > now + QUOTE_MARGIN_SECONDS) out.push({ copy, piece, quote: kept });
+      else ask.push(piece);
+    }
+    const perRequest = Math.max(1, copy.capabilities.maxBatchCount);
+    const groups: number[][] = [];
+    for (let i = 0; i < ask.length; i += perRequest) groups.push(ask.slice(i, i + perRequest));
+    copy.stage = copy.stage === 'selecting' ? 'quoting' : copy.stage;
+    context.changed();
+    const answers = await context.limit.map(groups, async (group) => {
+      const refs: PieceRef[] = group.map((piece) => ({
+        cid: context.plan.pieces[piece]!.cid,
+        size: context.plan.pieces[piece]!.size,
+      }));
+      let quotes: ProviderQuote[];
+      try {
+        quotes = await copy.client.quote(context.payer, refs, { signal: context.signal });
+      } catch (error) {
+        context.signal.throwIfAborted();
+        throw new CopyFailed('quoting', `${copy.label} gave no quote: ${messageOf(error)}`);
+      }
+      return group.map((piece, i) => ({ copy, piece, quote: this.#check(copy, piece, quotes[i]!, now) }));
+    });
+    const fresh = answers.flat();
+    context.journal.recordQuotes(
+      context.uploadId,
+      fresh.map(({ piece, quote }) => ({
+        providerId: copy.id,
+        pieceIndex: piece,
+        quoteDigest: quote.quoteDigest,
+        price: quote.quote.price.toString(),
+        expiry: Number(quote.quote.expiry),
+      })),
+    );
+    return [...out, ...fresh];
+  }
+
+  /**
+   * Pays these quotes (any number of providers) in one transaction; resolves once it is sent.
+   * Its confirmation is followed in the background: mined, the pieces count as paid; reverted,
+   * the run halts (nothing can be parked unpaid).
+   */
+  async pay(wave: number | null, quoted: readonly QuotedPiece[]): Promise<Hex | null> {
+    if (quoted.length === 0) return null;
+    const { context } = this;
+    if (!context.grant)
+      throw new UploadHalted(
+        'APPROVAL_EXPIRED',
+        'There is no approval to pay with: resume the upload to approve',
+      );
+    const digests = quoted.map(({ quote }) => quote.quoteDigest);
+    const amount = quoted.reduce((sum, { quote }) => sum + quote.quote.price, 0n);
+    const paymentId = context.journal.beginPayment(context.uploadId, wave, digests, amount);
+    for (const { copy, piece } of quoted) {
+      copy.paying.add(piece);
+      if (copy.active && (copy.stage === 'selecting' || copy.stage === 'quoting')) copy.stage = 'paying';
+    }
+    context.changed();
+    let txHash: Hex;
+    try {
+      txHash = await context.signer.payQuotes(
+        context.grant,
+        quoted.map(({ quote }) => ({ quote: quote.quote, signature: quote.signature })),
+      );
+    } catch (error) {
+      context.journal.paymentFailed(context.uploadId, paymentId, messageOf(error));
+      for (const { copy, piece } of quoted) copy.paying.delete(piece);
+      context.changed();
+      if (error instanceof CofferError && error.code === 'LIMIT_EXCEEDED')
+        throw new CopyFailed('paying', `The approved amount does not cover this payment: ${error.message}`);
+      throw new UploadHalted(
+        error instanceof CofferError ? error.code : 'CHAIN_ERROR',
+        `Paying ${quoted.length} quotes failed: ${messageOf(error)}`,
+        'paying',
+      );
+    }
+    context.journal.paymentSent(context.uploadId, paymentId, txHash);
+    context.changed();
+    const following = this.#confirm(paymentId, txHash, quoted);
+    this.#inFlight.add(following);
+    void following.finally(() => this.#inFlight.delete(following));
+    return txHash;
+  }
+
+  /** Resolves when every payment sent so far is mined (or has failed and halted the run). */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  async #confirm(paymentId: number, txHash: Hex, quoted: readonly QuotedPiece[]): Promise<void> {
+    const { context } = this;
+    let ok: boolean;
+    try {
+      ok = await context.chain.mined(txHash, context.signal);
+    } catch (error) {
+      // Aborted (paused, cancelled) or the chain is unreachable: a resume finds out on chain.
+      if (!context.signal.aborted)
+        context.halt(
+          new UploadHalted('NETWORK_OFFLINE', `Following payment ${txHash} failed: ${messageOf(error)}`),
+        );
+      return;
+    }
+    if (!ok) {
+      context.journal.paymentFailed(context.uploadId, paymentId, `transaction ${txHash} reverted`);
+      for (const { copy, piece } of quoted) copy.paying.delete(piece);
+      context.halt(
+        new UploadHalted('CHAIN_ERROR', `Payment ${txHash} reverted: nothing in it was paid`, 'paying'),
+      );
+      return;
+    }
+    context.journal.paymentConfirmed(context.uploadId, paymentId);
+    const touched = new Set<Copy>();
+    for (const { copy, piece } of quoted) {
+      copy.paying.delete(piece);
+      copy.paid.add(piece);
+      touched.add(copy);
+    }
+    for (const copy of touched) copy.changed();
+    context.changed();
+  }
+
+  #check(copy: Copy, piece: number, quote: ProviderQuote, now: bigint): ProviderQuote {
+    const expected = this.context.plan.pieces[piece]!;
+    const q = quote.quote;
+    const problem =
+      q.provider.toLowerCase() !== copy.provider.address.toLowerCase()
+        ? `names provider ${q.provider}`
+        : q.payer.toLowerCase() !== this.context.payer.toLowerCase()
+          ? `names payer ${q.payer}`
+          : q.pieceDigest.toLowerCase() !== expected.digest
+            ? `is for another piece`
+            : q.size !== BigInt(expected.size)
+              ? `is for ${q.size} bytes, not ${expected.size}`
+              : q.expiry <= now + QUOTE_MARGIN_SECONDS
+                ? 'expires too soon'
+                : null;
+    if (problem)
+      throw new CopyFailed('quoting', `${copy.label} sent a quote for ${expected.cid} that ${problem}`);
+    return quote;
+  }
+}
