@@ -64,6 +64,7 @@ async function providerIdOf(card: Locator, role: 'primary' | 'secondary'): Promi
 
 test('a funded wallet with a deposit, made through the UI', async () => {
   await createAndOpenWallet(page, context, app.launchUrl, PASSWORD, { fund: true });
+  await expect(page.getByTestId('evm-address')).toHaveText(/^0x[0-9a-fA-F]{40}$/);
   address = (await page.getByTestId('evm-address').textContent()) as Address;
   await page.getByTestId('deposit-amount').fill('50');
   await page.getByRole('button', { name: 'Deposit 50 tUSD' }).click();
