@@ -83,7 +83,7 @@ function DownloadDone({ view }: { view: DownloadView }) {
   return (
     <Notice
       tone="ok"
-      title={`Verified: all ${formatCount(view.chunksTotal)} chunks match their CIDs`}
+      title={`Verified: the manifest and all ${formatCount(view.chunksTotal)} chunks match their CIDs`}
       testId="download-verified"
     >
       {formatBytes(view.bytesTotal)} downloaded and checked.{' '}
