@@ -75,9 +75,7 @@ async function main(): Promise<void> {
   // One after another: each registers itself from its own account, the owner endorses.
   const providers: Awaited<ReturnType<typeof startProviderProcess>>[] = [];
   for (const [slot, settings] of options.providers.entries())
-    providers.push(
-      await startProviderProcess(manifestFile, slot, settings, options.blockTime === undefined ? 100 : 500),
-    );
+    providers.push(await startProviderProcess(manifestFile, slot, settings, 100));
 
   const sink = createServer((request, response) => {
     void (async () => {
