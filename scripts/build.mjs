@@ -66,4 +66,4 @@ if (!nodeOnly) {
   const { build: viteBuild } = await import('vite');
   await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 }
-console.log(`built out/ (${nodeOnly ? 'node bundles' : 'node bundles + renderer'})`);
+console.error(`built out/ (${nodeOnly ? 'node bundles' : 'node bundles + renderer'})`);

@@ -8,6 +8,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 const long = process.argv.includes('--long');
 const results = [];
 const counts = { passed: 0, failed: 0, skipped: 0 };
+// Failed tests by name, repeated under the summary: a long log is often read from its end only.
+const failures = [];
 
 function step(name, command, args, env = {}) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
@@ -24,14 +26,37 @@ function addVitestCounts(file) {
   counts.passed += report.numPassedTests ?? 0;
   counts.failed += report.numFailedTests ?? 0;
   counts.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  for (const file of report.testResults ?? [])
+    for (const test of file.assertionResults ?? [])
+      if (test.status === 'failed')
+        failures.push(
+          `${file.name.replace(`${process.cwd()}/`, '')} > ${test.fullName}: ${firstLine(test.failureMessages)}`,
+        );
+}
+
+function firstLine(messages = []) {
+  return String(messages[0] ?? '')
+    .split('\n')[0]
+    .slice(0, 300);
 }
 
 function addPlaywrightCounts(file) {
   if (!existsSync(file)) return;
-  const stats = JSON.parse(readFileSync(file, 'utf8')).stats ?? {};
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const stats = report.stats ?? {};
   counts.passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
   counts.failed += stats.unexpected ?? 0;
   counts.skipped += stats.skipped ?? 0;
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? [])
+      for (const test of spec.tests ?? [])
+        if (test.status === 'unexpected')
+          failures.push(
+            `${spec.file} > ${spec.title}: ${firstLine(test.results?.map((r) => r.error?.message))}`,
+          );
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
 }
 
 rmSync('test-results', { recursive: true, force: true });
@@ -77,5 +102,6 @@ for (const r of results)
   );
 const failedSteps = results.filter((r) => !r.ok).length;
 console.log(failedSteps === 0 ? 'All steps passed.' : `${failedSteps} step(s) failed.`);
+for (const failure of failures) console.log(`FAILED  ${failure}`);
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(failedSteps === 0 && counts.failed === 0 ? 0 : 1);

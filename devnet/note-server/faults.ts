@@ -2,8 +2,9 @@
  * Fault injection for the note server, so tests and benchmarks can make a real server misbehave
  * the ways a real rollup node does. A rule fires on binary reads (one note, its compact part or
  * payload, a compact range, a payload batch) that touch one of its indices (`at`), or on every
- * binary read when it has no `at`. `times` makes a fault transient: it fires that many times and
- * then the server answers normally again.
+ * binary read when it has no `at`; `part` narrows it to reads of compact parts (one note's or a
+ * range) or of payloads (one note's or a batch) — a whole-note read is both. `times` makes a fault
+ * transient: it fires that many times and then the server answers normally again.
  *
  *   unavailable          503 with a JSON error
  *   truncate-body        a well-formed response whose body (and Content-Length) is cut short
@@ -18,6 +19,7 @@ export const FaultRule = z
   .object({
     kind: z.enum(['unavailable', 'truncate-body', 'truncate-connection', 'garbage', 'slow']),
     at: z.array(z.number().int().nonnegative()).min(1).optional(),
+    part: z.enum(['compact', 'payload']).optional(),
     times: z.number().int().positive().optional(),
     delayMs: z.number().int().nonnegative().optional(),
   })
@@ -26,8 +28,10 @@ export type FaultRule = z.infer<typeof FaultRule>;
 export type FaultKind = FaultRule['kind'];
 export const FaultRules = z.array(FaultRule);
 
-/** The note indices a read touches: a contiguous range or a list. */
-export type Touched = { start: number; count: number } | { indices: readonly number[] };
+/** What a read touches: the note indices (a contiguous range or a list) and which part of them. */
+export type Touched = ({ start: number; count: number } | { indices: readonly number[] }) & {
+  part: 'compact' | 'payload' | 'note';
+};
 
 export interface FaultDecision {
   delayMs: number;
@@ -38,6 +42,7 @@ export interface FaultDecision {
 const DEFAULT_SLOW_MS = 1000;
 
 function touches(rule: FaultRule, touched: Touched): boolean {
+  if (rule.part && touched.part !== 'note' && touched.part !== rule.part) return false;
   if (!rule.at) return true;
   if ('indices' in touched) return touched.indices.some((index) => rule.at!.includes(index));
   return rule.at.some((index) => index >= touched.start && index < touched.start + touched.count);

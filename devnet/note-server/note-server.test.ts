@@ -288,6 +288,19 @@ describe('note server faults and options', () => {
     expect(server.stats().faultsInjected).toBe(3);
   });
 
+  it('narrows a fault to compact parts or payloads with part; a whole-note read is both', async () => {
+    server.setFaults([{ kind: 'unavailable', at: [7], part: 'payload' }]);
+    expect(await bytes(`${server.url}/v1/compact?start=0&count=10`)).toHaveLength(10 * COMPACT_BYTES);
+    expect(await bytes(`${server.url}/v1/notes/7/compact`)).toHaveLength(COMPACT_BYTES);
+    await expectError(fetch(`${server.url}/v1/payloads?indices=1,7`), 503, 'unavailable');
+    await expectError(fetch(`${server.url}/v1/notes/7/payload`), 503, 'unavailable');
+    await expectError(fetch(`${server.url}/v1/notes/7`), 503, 'unavailable');
+    server.setFaults([{ kind: 'unavailable', part: 'compact' }]);
+    await expectError(fetch(`${server.url}/v1/compact?start=0&count=10`), 503, 'unavailable');
+    expect(await bytes(`${server.url}/v1/payloads?indices=1,7`)).toHaveLength(2 * PAYLOAD_BYTES);
+    server.setFaults([]);
+  });
+
   it('makes a fault transient with times', async () => {
     server.setFaults([{ kind: 'unavailable', at: [3], times: 2 }]);
     await expectError(fetch(`${server.url}/v1/notes/3`), 503, 'unavailable');

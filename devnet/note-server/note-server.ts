@@ -237,7 +237,8 @@ export async function startNoteServer(options: NoteServerOptions = {}): Promise<
             : route.name === 'note_compact'
               ? store.compact(index)
               : store.payload(index);
-        return sendRead(res, { start: index, count: 1 }, body!);
+        const part = route.name === 'note' ? 'note' : route.name === 'note_compact' ? 'compact' : 'payload';
+        return sendRead(res, { start: index, count: 1, part }, body!);
       }
       case 'compact_range': {
         requireRange();
@@ -256,7 +257,7 @@ export async function startNoteServer(options: NoteServerOptions = {}): Promise<
             'index_out_of_range',
             `range [${start}, ${start + count}) goes beyond the tree size ${store.size}`,
           );
-        return sendRead(res, { start, count }, store.compactRange(start, count), {
+        return sendRead(res, { start, count, part: 'compact' }, store.compactRange(start, count), {
           [RANGE_START_HEADER]: start,
           [RANGE_COUNT_HEADER]: count,
         });
@@ -280,7 +281,7 @@ export async function startNoteServer(options: NoteServerOptions = {}): Promise<
         }
         const indices = parsePayloadIndices(list);
         const body = Buffer.concat(indices.map((index) => store.payload(index)!));
-        return sendRead(res, { indices }, body, { [RANGE_COUNT_HEADER]: indices.length });
+        return sendRead(res, { indices, part: 'payload' }, body, { [RANGE_COUNT_HEADER]: indices.length });
       }
       case 'publish':
       case 'publish_batch': {

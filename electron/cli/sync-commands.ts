@@ -80,7 +80,7 @@ export function progressLine(p: SyncProgress): string {
           `[fetch ${count(p.stages.fetch.notesPerSecond)}/s · decrypt ${count(p.stages.decrypt.notesPerSecond)}/s · commit ${count(p.stages.commit.notesPerSecond)}/s]`,
         ]
       : []),
-    `found ${count(p.found)}`,
+    `found ${count(p.found)}${p.pendingHits > 0 ? ` (+${count(p.pendingHits)} to open)` : ''}`,
     `balance ${balances.length ? balances.join(', ') : '0'}`,
   ];
   return parts.join('  ');

@@ -86,6 +86,11 @@ export const SyncProgress = z.object({
   workers: Count,
   /** Notes recovered, all accounts, and the balance of each account. */
   found: Count,
+  /**
+   * Scanned notes whose tag matched and whose payload is still to be fetched and opened (one per
+   * note and account). A pass is done, and the balances final, only when this is 0.
+   */
+  pendingHits: Count,
   balances: z.array(AccountBalance),
   /** What went wrong, in words a person can act on; null unless `state` is error. */
   error: z
@@ -122,7 +127,11 @@ export const syncMethods = {
     z.object({ watch: z.boolean().default(false), settings: SyncSettings.partial().optional() }).strict(),
     SyncProgress,
   ),
-  stop: method('Stop syncing: the batches in flight finish and are saved first.', Empty, SyncProgress),
+  stop: method(
+    'Stop syncing: the batches in flight finish and are saved first, with the notes their tag hits hold.',
+    Empty,
+    SyncProgress,
+  ),
   status: method('Where the sync stands.', Empty, SyncProgress),
   rescan: method(
     'Forget what was found from a note index on and sync again from there.',

@@ -3,7 +3,7 @@ import { MAX_DEPTH, MIN_DEPTH, PipelineDepth } from './pipeline-depth';
 
 describe('pipeline depth', () => {
   it('keeps enough range batches in flight to cover the fetch time: 1 + fetch / decrypt', () => {
-    const depth = new PipelineDepth(true);
+    const depth = new PipelineDepth(true, MAX_DEPTH);
     expect(depth.value).toBe(MIN_DEPTH);
     depth.observe(80, 20);
     expect(depth.value).toBe(5);
@@ -14,7 +14,7 @@ describe('pipeline depth', () => {
   });
 
   it('stays at the minimum for per-note reads, which the request budget bounds instead', () => {
-    const depth = new PipelineDepth(false);
+    const depth = new PipelineDepth(false, MAX_DEPTH);
     depth.observe(1000, 10);
     expect(depth.value).toBe(MIN_DEPTH);
   });

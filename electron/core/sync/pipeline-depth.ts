@@ -1,17 +1,16 @@
 /**
- * How many batches each worker should have in flight so it never waits on the network. A worker
- * decrypts one batch at a time; while it does, its other batches are being fetched. By Little's
- * law it stays busy with 1 + fetch time / decrypt time batches in flight: at 40 ms a request and
- * ~20 ms to trial-decrypt 250 notes that is about 5 (a range read and a payload read per batch).
+ * How many batches each worker should have in flight, up to a cap. Every batch in flight is
+ * redone after a crash, so the cap defaults to 1: at most one batch per worker is ever lost (the
+ * worker still fetches its next batch meanwhile, without decrypting it: see sync-pass.ts).
  *
- * Per-note reads are bounded by the shared request budget instead, so extra batches would only
- * queue on it: two are enough to keep the budget busy across batch boundaries.
- *
- * More depth means more batches redone after a crash (every batch in flight is), so the depth is
- * measured, not guessed high: it starts at 2 and follows a moving average of the batches' times.
- * A caller that wants the crash bound tighter than the speed can cap it (`max`): at 1, at most one
- * batch per worker is ever lost, and the fetch no longer overlaps the decryption.
+ * Above 1, the depth is measured, not guessed high. A worker decrypts one batch at a time; while
+ * it does, its other batches are being fetched. By Little's law it stays busy with 1 + fetch time
+ * / decrypt time batches in flight: at 40 ms a range read and ~20 ms to trial-decrypt 250 notes,
+ * about 3. So it starts at 2 and follows a moving average of the batches' times. Per-note reads
+ * are bounded by the shared request budget instead, so extra batches would only queue on it: two
+ * are enough to keep the budget busy across batch boundaries.
  */
+export const DEFAULT_BATCHES_PER_WORKER = 1;
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 6;
 /** Weight of the newest batch in the moving averages. */
@@ -24,7 +23,7 @@ export class PipelineDepth {
 
   constructor(
     private readonly rangeReads: boolean,
-    private readonly max = MAX_DEPTH,
+    private readonly max: number,
   ) {}
 
   observe(fetchMs: number, decryptMs: number): void {

@@ -1,6 +1,7 @@
 // How the sync engine fails: abort-on-first-error with the HTTP status and URL, short-circuit
 // (a counted server shows the failing batch was not drained), bounded retries of transient
-// errors, clear errors for malformed responses, and a checkpoint that never passes a failed batch.
+// errors, clear errors for malformed responses, a checkpoint that never passes a failed batch,
+// and tag hits that stay pending when their payloads fail.
 // Faults are injected by the real note server (devnet/note-server/faults.ts).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -165,6 +166,52 @@ describe('sync engine failures', () => {
         // Bad bytes are never retried (retrying cannot fix a broken server); a cut connection is.
         expect(firedSince(seeded.server)).toBe(firings);
         expectCheckpointBefore(run.store, 250, 200);
+      } finally {
+        run.close();
+        withFaults(seeded.server, []);
+      }
+    },
+  );
+
+  it.each([
+    ['unavailable', 'http', /HTTP 503/],
+    ['garbage', 'malformed', /record \d+ of \d+ payloads/],
+  ] as const)(
+    'a payload fetch that fails (%s) aborts with a %s error and its URL; scanned batches keep their tag hits pending, resolved later without a rescan',
+    async (kind, errorKind, message) => {
+      withFaults(seeded.server, [{ kind, part: 'payload' }]);
+      const run = await failingSync(seeded.server, { workers: 1 });
+      try {
+        expect(run.error).toMatchObject({
+          kind: errorKind,
+          url: expect.stringMatching(new RegExp(`^${seeded.server.url}/v1/payloads\\?indices=\\d`)),
+        });
+        expect(run.error.message).toMatch(message);
+        // Every batch checkpointed before the failure kept its tag hits — the oracle's notes among
+        // them — pending, and no note was stored from a payload that did not arrive.
+        const { cursor, ranges } = run.store.progressOf(0);
+        expect(cursor).toBeGreaterThanOrEqual(K);
+        const scanned = (index: number) =>
+          index < cursor || ranges.some(([start, end]) => start <= index && index < end);
+        const pending = run.store.pendingHits([0]).map((hit) => hit.index);
+        expect(pending.length).toBeGreaterThan(0);
+        expect(pending.every(scanned)).toBe(true);
+        const ours = expectedNotes(seeded.oracles[0]!).filter((n) => scanned(n.index));
+        expect(ours.every((n) => pending.includes(n.index))).toBe(true);
+        expect(storedNotes(run.store, 0)).toEqual([]);
+        expect(run.engine.progress()).toMatchObject({ state: 'error', pendingHits: pending.length });
+
+        // A later run fetches those payloads and scans only what was not scanned.
+        const scannedBefore = cursor + ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+        withFaults(seeded.server, []);
+        const report = await run.engine.run({
+          accounts: accountsOf(alice),
+          settings: { workers: 1, checkpointEvery: K },
+        });
+        expect(report.totals.scanned).toBe(600 - scannedBefore);
+        expect(seeded.server.stats().requestsByRoute.compact_range ?? 0).toBe((600 - scannedBefore) / K);
+        expect(report.progress.pendingHits).toBe(0);
+        expect(storedNotes(run.store, 0)).toEqual(expectedNotes(seeded.oracles[0]!));
       } finally {
         run.close();
         withFaults(seeded.server, []);

@@ -27,6 +27,7 @@ function peakInFlight(events: readonly BatchEvent[]): number[] {
   const now = new Map<number, number>();
   const peak = new Map<number, number>();
   for (const { kind, worker } of events) {
+    if (kind === 'prefetched') continue;
     now.set(worker, (now.get(worker) ?? 0) + (kind === 'dispatched' ? 1 : -1));
     peak.set(worker, Math.max(peak.get(worker) ?? 0, now.get(worker)!));
   }
@@ -42,7 +43,7 @@ async function syncOnce(
   url: string,
   wallets: NoteKeys[],
   options: Omit<RunOptions, 'accounts'> = {},
-  engineOptions: Pick<SyncEngineOptions, 'maxBatchesPerWorker'> = {},
+  engineOptions: Pick<SyncEngineOptions, 'maxBatchesPerWorker' | 'prefetch'> = {},
 ) {
   const temp = openTempStore();
   const events: BatchEvent[] = [];
@@ -101,7 +102,9 @@ describe('sync engine', () => {
       total: 1500,
       scanned: 1500,
       found: 90,
+      pendingHits: 0,
     });
+    expect(concurrent.store.pendingCount()).toBe(0);
   });
 
   it('spreads the batches over both workers: parallel decryption runs on the real sync path', () => {
@@ -110,11 +113,46 @@ describe('sync engine', () => {
     );
     expect(perWorker.every((n) => n >= 3)).toBe(true);
     expect(perWorker[0]! + perWorker[1]!).toBe(1500 / K);
-    // And each worker had several batches in flight: one fetching while another decrypts.
-    expect(peakInFlight(concurrent.events).every((peak) => peak >= 2)).toBe(true);
+    // By default a worker has one batch in flight at a time: a crash redoes at most one each.
+    expect(peakInFlight(concurrent.events)).toEqual([1, 1]);
     expect(concurrent.report.totals).toMatchObject({ scanned: 1500, batches: 15, found: 90 });
     // Every note is tried against both accounts: 2 decapsulations a note, tag hits only where they matched.
     expect(concurrent.report.totals.tagHits).toBe(90 + concurrent.report.totals.falsePositives);
+  });
+
+  it('a worker fetches its next batch while it decrypts the one before, and scans it next: each range is read once', async () => {
+    const counted = await seeded.another({ latencyMs: 10 });
+    const run = await syncOnce(counted.url, [alice], { settings: { workers: 2, checkpointEvery: K } });
+    try {
+      const { events } = run;
+      const prefetched = events.filter((e) => e.kind === 'prefetched');
+      // Every batch but each worker's first is fetched ahead…
+      expect(prefetched).toHaveLength(1500 / K - 2);
+      for (const ahead of prefetched) {
+        // …by a worker busy with a batch, which is given that very batch next.
+        const after = events.slice(events.indexOf(ahead) + 1);
+        const next = after.find((e) => e.kind === 'dispatched' && e.worker === ahead.worker);
+        expect(next).toMatchObject({ start: ahead.start, count: ahead.count });
+      }
+      expect(counted.stats().requestsByRoute.compact_range).toBe(1500 / K);
+      expect(peakInFlight(events)).toEqual([1, 1]);
+      expect(run.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
+      // Without prefetch, nothing is fetched ahead and the notes are the same.
+      const strict = await syncOnce(
+        counted.url,
+        [alice],
+        { settings: { workers: 2, checkpointEvery: K } },
+        { prefetch: false },
+      );
+      try {
+        expect(strict.events.some((e) => e.kind === 'prefetched')).toBe(false);
+        expect(strict.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
+      } finally {
+        strict.close();
+      }
+    } finally {
+      run.close();
+    }
   });
 
   it('stores each seed sealed, and the unsealed seed recomputes the stored commitment', () => {
@@ -176,18 +214,18 @@ describe('sync engine', () => {
     }
   });
 
-  it('with at most one batch in flight per worker, never has two, and finds the same notes', async () => {
-    const strict = await syncOnce(
+  it('with several batches in flight per worker (fetch overlapping decryption), finds the same notes', async () => {
+    const deep = await syncOnce(
       seeded.server.url,
       [alice],
-      { settings: { workers: 2, checkpointEvery: K } },
-      { maxBatchesPerWorker: 1 },
+      { settings: { workers: 2, checkpointEvery: 50 } },
+      { maxBatchesPerWorker: 6 },
     );
     try {
-      expect(peakInFlight(strict.events)).toEqual([1, 1]);
-      expect(strict.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
+      expect(peakInFlight(deep.events).every((peak) => peak >= 2)).toBe(true);
+      expect(deep.state[0]!.notes).toEqual(concurrent.state[0]!.notes);
     } finally {
-      strict.close();
+      deep.close();
     }
   });
 
@@ -296,11 +334,18 @@ describe('sync engine', () => {
       });
       const dispatched = events.filter((e) => e.kind === 'dispatched').length;
       const committed = events.filter((e) => e.kind === 'committed').length;
-      expect(report.progress.state).toBe('idle');
+      expect(report.progress).toMatchObject({ state: 'idle', pendingHits: 0 });
       expect(committed).toBe(dispatched);
       expect(committed).toBeLessThan(1500 / 50);
       const { cursor, ranges } = temp.store.progressOf(0);
       expect(cursor + ranges.reduce((sum, [s, e]) => sum + e - s, 0)).toBe(committed * 50);
+      // The tag hits of the batches it scanned were resolved before it stopped: their notes are in.
+      expect(temp.store.pendingCount()).toBe(0);
+      const scanned = (index: number) =>
+        index < cursor || ranges.some(([start, end]) => start <= index && index < end);
+      expect(storedNotes(temp.store, 0)).toEqual(
+        expectedNotes(seeded.oracles[0]!).filter((n) => scanned(n.index)),
+      );
       await engine.run({ accounts: accountsOf(alice), settings: { checkpointEvery: 50 } });
       expect(storedNotes(temp.store, 0)).toEqual(expectedNotes(seeded.oracles[0]!));
     } finally {

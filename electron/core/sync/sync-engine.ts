@@ -3,23 +3,31 @@
  *
  * A run reads `/v1/info` once per pass and syncs up to that snapshot of the tree size (the read
  * mode — range or per-note — is found on the first pass and kept for the run). What is left to
- * scan is split into batches of K notes (batch-plan.ts) and spread over a pool of worker threads,
- * two batches in flight per worker so one batch's fetch overlaps the other's trial decryption.
- * The pool starts only when there is something to scan, and lives for the whole run: in watch
- * mode it serves every pass, with the keys sent once and one HTTP agent per worker throughout.
+ * scan is split into batches of K notes (batch-plan.ts) and spread over a pool of worker threads.
+ * The pool starts only when there is something to do, and lives for the whole run: in watch mode
+ * it serves every pass, with the keys sent once and one HTTP agent per worker throughout.
  *
- * Each completed batch is checkpointed at once — its notes, its range, the cursor advanced — in
- * one SQLite transaction (sync-store.ts), whatever order batches complete in; notes are listed in
- * index order from the store.
+ * A batch is scanned in one worker — its compact parts fetched and trial-decrypted — and
+ * checkpointed at once, whatever order batches complete in: its range scanned, the cursor
+ * advanced and its tag hits saved as pending, in one SQLite transaction (sync-store.ts). The
+ * payloads of pending hits are fetched apart from the batches, across batches, one request at a
+ * time (a payload batch in range mode, a budget's worth of per-note reads otherwise), opened in a
+ * worker, and their notes stored in a transaction of their own. Each worker has one batch in
+ * flight by default and fetches the next one's compact parts while it decrypts it (sync-pass.ts):
+ * a batch's round trips are off its critical path, and a crash redoes at most one batch per worker
+ * (and reads again at most one more range each, the one prefetched). Pending hits survive a crash
+ * and are resolved from the store, without a rescan. A pass is done — `idle` or `watching`, the
+ * balances final — only once no tag hit is pending. Notes are listed in index order from the
+ * store.
  *
- * Failure is abort-on-first-error: the first batch that fails (after its requests' bounded
- * retries) stops the dispatch, every batch in flight is cancelled in its worker — and the workers
- * terminated if they do not answer in time — and the run rejects with that first error, its HTTP
- * status and URL intact. The checkpoint never advances past a batch that failed. `stop` is
- * cooperative: no new batch starts, the ones in flight finish and are checkpointed, then the run
- * resolves.
+ * Failure is abort-on-first-error: the first batch or payload fetch that fails (after its
+ * requests' bounded retries) stops the dispatch, everything in flight is cancelled in its worker
+ * — and the workers terminated if they do not answer in time — and the run rejects with that
+ * first error, its HTTP status and URL intact. The checkpoint never advances past a batch that
+ * failed, and hits whose payloads failed stay pending. `stop` is cooperative: no new batch
+ * starts, the ones in flight finish and are checkpointed, their pending hits are resolved, then
+ * the run resolves.
  */
-import { transfer } from 'comlink';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -30,32 +38,37 @@ import {
   type SyncProgress,
   type SyncState,
 } from '../../../shared/api/sync';
+import { COMPACT_BYTES } from '../../../shared/notes/format';
 import { addressDigest, type NoteKeys } from '../../../shared/notes/note-crypto';
 import { describeIssues } from '../../../shared/api/errors';
 import { planBatches, type PlannedBatch } from './batch-plan';
 import { NoteClient, readModeOf, type ReadMode, type RetryPolicy } from './note-client';
 import { seedContext, type NoteSealer } from './note-sealer';
-import { PipelineDepth } from './pipeline-depth';
+import { DEFAULT_BATCHES_PER_WORKER, PipelineDepth } from './pipeline-depth';
 import { checkConcurrency, createBudgetBuffer } from './request-budget';
 import { asSyncError, SyncError } from './sync-error';
 import { SyncMeter, type RunTotals } from './sync-meter';
 import type { StoredNote, SyncStore } from './sync-store';
-import type { BatchResult, WorkerReply, WorkerSetup } from './sync-worker-api';
-import { defaultWorkerCount, startSyncWorkers, type SyncWorker } from './worker-pool';
+import { runPass } from './sync-pass';
+import type { AccountKeys, BatchResult, ResolveResult } from './sync-worker-api';
+import { pairsIn, type TagHit } from './trial-decrypt';
+import { defaultWorkerCount, RunPool } from './worker-pool';
 
 /** One account of the wallet and its note keys. The engine copies what it sends to workers. */
-export interface SyncAccount {
-  account: number;
-  keys: NoteKeys;
-}
+export type SyncAccount = AccountKeys;
 
-/** A batch leaving for a worker or checkpointed: for logs, tests and the crash harness. */
+/**
+ * A batch leaving for a worker, promised to one (its compact parts fetched ahead), or
+ * checkpointed: for logs, tests and the crash harness.
+ */
 export interface BatchEvent {
-  kind: 'dispatched' | 'committed';
+  kind: 'dispatched' | 'prefetched' | 'committed';
   start: number;
   count: number;
   /** Position of the worker in the pool. */
   worker: number;
+  /** Committed: the (note, account) tag hits the batch left pending. */
+  tagHits?: number;
 }
 
 export interface SyncEngineOptions {
@@ -67,11 +80,19 @@ export interface SyncEngineOptions {
   /** The worker bundle (default: out/workers/sync-worker.js). */
   workerFile?: string;
   /**
-   * Cap on the batches in flight per worker (pipeline-depth.ts; default MAX_DEPTH). Every batch in
-   * flight is redone after a crash: 1 bounds that by the number of workers, at the cost of fetch
-   * no longer overlapping decryption.
+   * Cap on the batches in flight per worker (pipeline-depth.ts; default 1). Every batch in flight
+   * is redone after a crash, so 1 bounds that by the number of workers; more keeps several round
+   * trips in flight per worker, for a server much farther away than the 10 s target assumes.
    */
   maxBatchesPerWorker?: number;
+  /**
+   * Whether each worker fetches its next batch's compact parts while it decrypts the one before
+   * (default true; applies with one batch in flight per worker; sync-pass.ts). Off, a crash reads
+   * again at most one range per worker instead of two — it redoes at most one batch per worker
+   * either way — and a range sync is about a third slower, each batch costing a round trip plus
+   * its decryption.
+   */
+  prefetch?: boolean;
   onProgress?: (progress: SyncProgress) => void;
   onBatch?: (event: BatchEvent) => void;
 }
@@ -92,10 +113,13 @@ export interface RunReport {
   totals: RunTotals;
 }
 
-/** How long cancelled workers get to wind down before they are terminated. */
-const CANCEL_GRACE_MS = 2000;
 /** Progress events at most this often while batches commit (state changes go out at once). */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Most tag hits one payload fetch settles: what one payload batch request carries in range mode
+ * (servers allow up to 256), and at most a budget's worth of per-note reads otherwise.
+ */
+const RESOLVE_LIMIT = 256;
 
 /** A stable id of an account's keys: a wallet with other keys under the same index starts over. */
 const keyIdOf = (keys: NoteKeys) =>
@@ -132,82 +156,6 @@ function describeFailure(error: SyncError): NonNullable<SyncProgress['error']> {
   };
 }
 
-/** Copies of the accounts' keys for one worker, with the buffers to transfer to it. */
-function keysForWorker(accounts: readonly SyncAccount[]) {
-  const buffers: ArrayBuffer[] = [];
-  const copy = (bytes: Uint8Array) => {
-    const own = bytes.slice();
-    buffers.push(own.buffer);
-    return own;
-  };
-  const copies = accounts.map(({ account, keys }) => ({
-    account,
-    keys: {
-      detection: { publicKey: copy(keys.detection.publicKey), secretKey: copy(keys.detection.secretKey) },
-      viewing: { publicKey: copy(keys.viewing.publicKey), secretKey: copy(keys.viewing.secretKey) },
-    },
-  }));
-  return { copies, buffers };
-}
-
-interface Slot {
-  worker: SyncWorker;
-  load: number;
-}
-
-/** The run's workers, started lazily and set up once each. */
-class RunPool {
-  readonly slots: Slot[] = [];
-
-  constructor(
-    private readonly setup: Omit<WorkerSetup, 'accounts'>,
-    private readonly accounts: readonly SyncAccount[],
-    private readonly file: string | undefined,
-  ) {}
-
-  async grow(size: number): Promise<void> {
-    const missing = size - this.slots.length;
-    if (missing <= 0) return;
-    const started = startSyncWorkers(missing, ...(this.file ? [this.file] : []));
-    const replies = await Promise.allSettled(
-      started.map((worker) => {
-        const { copies, buffers } = keysForWorker(this.accounts);
-        return worker.call((api) => api.init(transfer({ ...this.setup, accounts: copies }, buffers)));
-      }),
-    );
-    const failure = replies
-      .map((reply) =>
-        reply.status === 'rejected'
-          ? asSyncError(reply.reason)
-          : reply.value.ok
-            ? null
-            : new SyncError(reply.value.error),
-      )
-      .find((error) => error !== null);
-    if (failure) {
-      await Promise.all(started.map((worker) => worker.terminate()));
-      throw failure;
-    }
-    this.slots.push(...started.map((worker) => ({ worker, load: 0 })));
-  }
-
-  /** Wipes the keys and closes the agents in every worker, then ends the threads. */
-  async close(): Promise<void> {
-    await Promise.all(
-      this.slots.map(async ({ worker }) => {
-        await Promise.race([worker.call((api) => api.stop()).catch(() => {}), sleep(CANCEL_GRACE_MS)]);
-        await worker.terminate();
-      }),
-    );
-    this.slots.length = 0;
-  }
-
-  async terminate(): Promise<void> {
-    await Promise.all(this.slots.map(({ worker }) => worker.terminate()));
-    this.slots.length = 0;
-  }
-}
-
 export class SyncEngine {
   readonly #options: SyncEngineOptions;
   #state: SyncState = 'idle';
@@ -216,6 +164,7 @@ export class SyncEngine {
   #readMode: ReadMode | null = null;
   #workers = 0;
   #balances = new Map<number, AccountBalance>();
+  #pendingHits: number;
   /** The store's, kept here so progress() never touches the database. */
   #lastSynced: SyncProgress['lastSynced'];
   #running: Promise<RunReport> | null = null;
@@ -225,6 +174,7 @@ export class SyncEngine {
   constructor(options: SyncEngineOptions) {
     this.#options = options;
     for (const balance of options.store.balances()) this.#balances.set(balance.account, balance);
+    this.#pendingHits = options.store.pendingCount();
     this.#lastSynced = options.store.lastSynced();
   }
 
@@ -239,6 +189,7 @@ export class SyncEngine {
       readMode: this.#readMode === null ? null : this.#readMode.range ? 'range' : 'per-note',
       workers: this.#workers,
       found: [...this.#balances.values()].reduce((sum, b) => sum + b.notes, 0),
+      pendingHits: this.#pendingHits,
       balances: [...this.#balances.values()].sort((a, b) => a.account - b.account),
       error: this.#error,
       lastSynced: this.#lastSynced,
@@ -278,7 +229,10 @@ export class SyncEngine {
     return this.#running;
   }
 
-  /** Cooperative stop: the batches in flight finish and are checkpointed. Resolves when stopped. */
+  /**
+   * Cooperative stop: the batches in flight finish and are checkpointed, and the tag hits pending
+   * are resolved. Resolves when stopped.
+   */
   async stop(): Promise<void> {
     const running = this.#running;
     if (!running) return;
@@ -289,11 +243,12 @@ export class SyncEngine {
     await running.catch(() => {});
   }
 
-  /** Forgets notes and scanned ranges from `from` on. Not while a run is going. */
+  /** Forgets notes, pending hits and scanned ranges from `from` on. Not while a run is going. */
   rescanFrom(from: number): void {
     if (this.#running) throw new SyncError({ kind: 'config', message: 'stop the sync before rescanning' });
     this.#options.store.rescanFrom(from);
     this.#balances = new Map(this.#options.store.balances().map((b) => [b.account, b]));
+    this.#pendingHits = this.#options.store.pendingCount();
     this.#lastSynced = this.#options.store.lastSynced();
     this.#meter = new SyncMeter();
     this.#emit(true);
@@ -330,11 +285,14 @@ export class SyncEngine {
         this.#lastSynced = store.lastSynced();
         const progress = new Map(accountIds.map(({ account }) => [account, store.progressOf(account)]));
         const batches = planBatches(info.treeSize, progress, settings.checkpointEvery);
+        // Tag hits left pending by an interrupted run: resolved without scanning their batches again.
+        const pending = store.pendingHits(accountIds.map(({ account }) => account));
+        this.#pendingHits = pairsIn(pending);
         this.#meter.startPass(
           info.treeSize,
           batches.reduce((sum, batch) => sum + batch.count, 0),
         );
-        if (batches.length > 0) {
+        if (batches.length > 0 || pending.length > 0) {
           this.#setState('syncing');
           pool ??= new RunPool(
             {
@@ -343,14 +301,38 @@ export class SyncEngine {
               mode: this.#readMode,
               budget: createBudgetBuffer(settings.concurrency),
               concurrency: settings.concurrency,
+              maxBatches: this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
               ...(this.#options.retry && { retry: this.#options.retry }),
             },
             accounts,
             this.#options.workerFile,
           );
-          await pool.grow(Math.min(settings.workers ?? defaultWorkerCount(), batches.length));
+          await pool.grow(Math.max(1, Math.min(settings.workers ?? defaultWorkerCount(), batches.length)));
           this.#workers = pool.slots.length;
-          await this.#scan(batches, pool, stopSignal);
+          const resolveLimit = Math.min(
+            RESOLVE_LIMIT,
+            this.#readMode.range ? this.#readMode.maxPayloadBatch : settings.concurrency,
+          );
+          await runPass(
+            pool,
+            {
+              batches,
+              pending,
+              depth: new PipelineDepth(
+                this.#readMode.range,
+                this.#options.maxBatchesPerWorker ?? DEFAULT_BATCHES_PER_WORKER,
+              ),
+              prefetch: this.#options.prefetch ?? true,
+              resolveLimit,
+            },
+            {
+              dispatched: (batch, worker) => this.#batchEvent('dispatched', batch, worker),
+              prefetched: (batch, worker) => this.#batchEvent('prefetched', batch, worker),
+              scanned: (batch, result, worker) => this.#commitBatch(batch, result, worker),
+              resolved: (hits, result) => this.#commitResolved(hits, result),
+            },
+            stopSignal,
+          );
         }
         this.#meter.endPass();
         if (this.#meter.passComplete) {
@@ -376,100 +358,52 @@ export class SyncEngine {
     }
   }
 
-  /** Runs one pass's batches over the pool; resolves when all are checkpointed or on stop. */
-  #scan(batches: PlannedBatch[], pool: RunPool, stopSignal: AbortSignal): Promise<void> {
-    const queue = [...batches];
-    const inFlight = new Map<number, { slot: Slot; batch: PlannedBatch; worker: number }>();
-    let nextId = 0;
-    let failure: SyncError | null = null;
-    let graceTimer: NodeJS.Timeout | undefined;
-    const depth = new PipelineDepth(this.#readMode?.range ?? false, this.#options.maxBatchesPerWorker);
-
-    return new Promise<void>((resolve, reject) => {
-      const settle = () => {
-        if (inFlight.size > 0) return;
-        clearTimeout(graceTimer);
-        stopSignal.removeEventListener('abort', onStop);
-        if (failure) reject(failure);
-        else resolve();
-      };
-      const fail = (error: SyncError) => {
-        if (failure) return;
-        failure = error;
-        for (const [id, { slot }] of inFlight) void slot.worker.call((api) => api.cancel(id)).catch(() => {});
-        // Workers stuck in a long computation get terminated: their pending calls then reject.
-        graceTimer = setTimeout(() => void pool.terminate(), CANCEL_GRACE_MS);
-      };
-      /** Hands out batches one per worker per round, least loaded first, up to the depth. */
-      const dispatch = () => {
-        for (;;) {
-          if (failure || stopSignal.aborted || queue.length === 0) break;
-          const free = pool.slots
-            .map((slot, worker) => ({ slot, worker }))
-            .filter(({ slot }) => slot.load < depth.value)
-            .sort((a, b) => a.slot.load - b.slot.load)[0];
-          if (!free) break;
-          const { slot, worker } = free;
-          const batch = queue.shift()!;
-          const id = nextId++;
-          slot.load++;
-          inFlight.set(id, { slot, batch, worker });
-          this.#options.onBatch?.({ kind: 'dispatched', start: batch.start, count: batch.count, worker });
-          slot.worker
-            .call((api) => api.scan({ id, ...batch }))
-            .catch((error: unknown): WorkerReply<BatchResult> => ({
-              ok: false,
-              error: asSyncError(error).toInfo(),
-            }))
-            .then((reply) => onReply(id, reply));
-        }
-        settle();
-      };
-      const onReply = (id: number, reply: WorkerReply<BatchResult>) => {
-        const { slot, batch, worker } = inFlight.get(id)!;
-        inFlight.delete(id);
-        slot.load--;
-        if (reply.ok) {
-          depth.observe(reply.value.counters.fetchMs, reply.value.counters.decryptMs);
-          // A batch that completed is saved even after another failed: its work is sound.
-          try {
-            this.#commit(batch, reply.value, worker);
-          } catch (error) {
-            fail(asSyncError(error));
-          }
-        } else if (reply.error.kind !== 'cancelled' || !failure) {
-          fail(new SyncError(reply.error));
-        }
-        dispatch();
-      };
-      const onStop = () => settle();
-      stopSignal.addEventListener('abort', onStop);
-      dispatch();
-    });
-  }
-
-  /** The checkpoint of one batch: seal the seeds, store notes + range + cursor in one transaction. */
-  #commit(batch: PlannedBatch, result: BatchResult, worker: number): void {
+  /** The checkpoint of one batch: its range scanned and its tag hits pending, in one transaction. */
+  #commitBatch(batch: PlannedBatch, result: BatchResult, worker: number): void {
     const began = performance.now();
     const end = batch.start + batch.count;
-    const notes: StoredNote[] = result.notes.map((note) => {
+    const wrong = (what: string) =>
+      new SyncError({
+        kind: 'worker',
+        message: `a worker returned ${what} for batch [${batch.start}, ${end})`,
+      });
+    if (result.start !== batch.start || result.count !== batch.count)
+      throw wrong(`the result of [${result.start}, ${result.start + result.count})`);
+    for (const hit of result.hits)
       if (
-        result.start !== batch.start ||
-        result.count !== batch.count ||
-        note.index < batch.start ||
-        note.index >= end ||
-        !batch.accounts.includes(note.account)
+        hit.index < batch.start ||
+        hit.index >= end ||
+        hit.compact.length !== COMPACT_BYTES ||
+        hit.accounts.length === 0 ||
+        !hit.accounts.every((account) => batch.accounts.includes(account))
       )
+        throw wrong(`tag hit ${hit.index} (accounts ${hit.accounts.join(', ')})`);
+    this.#options.store.commitBatch(batch.start, end, batch.accounts, result.hits);
+    this.#pendingHits += pairsIn(result.hits);
+    this.#meter.batchCommitted(result.counters, performance.now() - began);
+    this.#batchEvent('committed', batch, worker, result.counters.tagHits);
+    this.#emit(false);
+  }
+
+  /**
+   * The checkpoint of a payload fetch: seal the recovered notes' seeds, then settle `hits` and
+   * store the notes in one transaction.
+   */
+  #commitResolved(hits: readonly TagHit[], result: ResolveResult): void {
+    const began = performance.now();
+    const asked = new Set(hits.flatMap((hit) => hit.accounts.map((account) => `${hit.index}/${account}`)));
+    const notes: StoredNote[] = result.notes.map((note) => {
+      if (!asked.delete(`${note.index}/${note.account}`))
         throw new SyncError({
           kind: 'worker',
-          message: `a worker returned note ${note.index} (account ${note.account}) for batch [${batch.start}, ${end})`,
+          message: `a worker returned note ${note.index} (account ${note.account}), which was not asked for`,
         });
       const sealedSeed = this.#options.sealer.seal(note.seed, seedContext(note.account, note.index));
       note.seed.fill(0);
       const { index, account, value, memo, commitment } = note;
       return { index, account, value, memo, commitment, sealedSeed };
     });
-    this.#options.store.commitBatch(batch.start, end, batch.accounts, notes);
+    this.#options.store.resolveHits(hits, notes);
     for (const note of notes) {
       const previous = this.#balances.get(note.account) ?? { account: note.account, balance: '0', notes: 0 };
       this.#balances.set(note.account, {
@@ -478,9 +412,19 @@ export class SyncEngine {
         notes: previous.notes + 1,
       });
     }
-    this.#meter.batchCommitted(result.counters, notes.length, performance.now() - began);
-    this.#options.onBatch?.({ kind: 'committed', start: batch.start, count: batch.count, worker });
+    this.#pendingHits -= pairsIn(hits);
+    this.#meter.hitsResolved(result.counters, notes.length, performance.now() - began);
     this.#emit(false);
+  }
+
+  #batchEvent(kind: BatchEvent['kind'], batch: PlannedBatch, worker: number, tagHits?: number): void {
+    this.#options.onBatch?.({
+      kind,
+      start: batch.start,
+      count: batch.count,
+      worker,
+      ...(tagHits !== undefined && { tagHits }),
+    });
   }
 
   #setState(state: SyncState): void {

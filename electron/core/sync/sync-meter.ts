@@ -5,7 +5,34 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { SyncProgress } from '../../../shared/api/sync';
-import type { BatchCounters } from './sync-worker-api';
+
+/** What a batch scan or a resolve did; each counts its own part (zero for the other's). */
+export interface BatchCounters {
+  scanned: number;
+  /** (note, account) pairs whose detection tag matched. */
+  tagHits: number;
+  /** Tag hits whose payload did not open or whose commitment did not recompute. */
+  falsePositives: number;
+  /** Response body bytes and requests (retries included). */
+  bytes: number;
+  requests: number;
+  /**
+   * Time waiting on the note server (less the time the worker spent on other batches meanwhile),
+   * and time trial-decrypting and opening.
+   */
+  fetchMs: number;
+  decryptMs: number;
+}
+
+export const emptyCounters = (): BatchCounters => ({
+  scanned: 0,
+  tagHits: 0,
+  falsePositives: 0,
+  bytes: 0,
+  requests: 0,
+  fetchMs: 0,
+  decryptMs: 0,
+});
 
 /** Totals of a run, for callers and benchmarks. */
 export interface RunTotals extends BatchCounters {
@@ -17,13 +44,7 @@ export interface RunTotals extends BatchCounters {
 }
 
 const emptyTotals = (): RunTotals => ({
-  scanned: 0,
-  tagHits: 0,
-  falsePositives: 0,
-  bytes: 0,
-  requests: 0,
-  fetchMs: 0,
-  decryptMs: 0,
+  ...emptyCounters(),
   batches: 0,
   found: 0,
   commitMs: 0,
@@ -60,13 +81,23 @@ export class SyncMeter {
     if (this.#passScanned > 0) this.totals.elapsedMs += this.#passEnded - this.#passStarted;
   }
 
-  batchCommitted(counters: BatchCounters, found: number, commitMs: number): void {
-    for (const key of Object.keys(counters) as Array<keyof BatchCounters>) this.totals[key] += counters[key];
+  /** A batch scanned and checkpointed (its tag hits now pending). */
+  batchCommitted(counters: BatchCounters, commitMs: number): void {
+    this.#add(counters, commitMs);
     this.totals.batches++;
-    this.totals.found += found;
-    this.totals.commitMs += commitMs;
     this.#remaining -= counters.scanned;
     this.#passScanned += counters.scanned;
+  }
+
+  /** Pending tag hits settled: `found` notes recovered from them. */
+  hitsResolved(counters: BatchCounters, found: number, commitMs: number): void {
+    this.#add(counters, commitMs);
+    this.totals.found += found;
+  }
+
+  #add(counters: BatchCounters, commitMs: number): void {
+    for (const key of Object.keys(counters) as Array<keyof BatchCounters>) this.totals[key] += counters[key];
+    this.totals.commitMs += commitMs;
   }
 
   figures(): Pick<SyncProgress, 'total' | 'scanned' | 'notesPerSecond' | 'etaSeconds' | 'stages'> {

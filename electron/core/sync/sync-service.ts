@@ -90,6 +90,7 @@ export class SyncService {
       readMode: null,
       workers: 0,
       found: balances.reduce((sum, b) => sum + b.notes, 0),
+      pendingHits: this.store.pendingCount(),
       balances,
       error: null,
       lastSynced: this.store.lastSynced(),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYNC_SETTINGS } from '../../../shared/api/sync';
+import { COMPACT_BYTES } from '../../../shared/notes/format';
 import { SyncStore, type StoredNote } from './sync-store';
+import type { TagHit } from './trial-decrypt';
 import { openTempStore } from './test-support/sync-fixture';
 
 const note = (index: number, value: bigint, account = 0): StoredNote => ({
@@ -11,6 +13,26 @@ const note = (index: number, value: bigint, account = 0): StoredNote => ({
   commitment: new Uint8Array(32).fill(index % 256),
   sealedSeed: new Uint8Array(57).fill(1),
 });
+
+/** A tag hit on note `index` for `accounts`, with a compact part that names it. */
+const hit = (index: number, accounts = [0]): TagHit => ({
+  index,
+  accounts,
+  compact: new Uint8Array(COMPACT_BYTES).fill(index % 256),
+});
+
+/** Checkpoints a batch whose hits all turn out to be the wallet's notes, as a sync would. */
+function scanAndResolve(
+  store: SyncStore,
+  start: number,
+  end: number,
+  accounts: number[],
+  notes: StoredNote[],
+) {
+  const hits = notes.map((n) => hit(n.index, [n.account]));
+  store.commitBatch(start, end, accounts, hits);
+  store.resolveHits(hits, notes);
+}
 
 function withStore(test: (store: SyncStore, reopen: () => SyncStore) => void): void {
   const temp = openTempStore();
@@ -32,7 +54,7 @@ describe('sync store', () => {
   it('advances the cursor over batches committed out of order, and keeps it across a reopen', () =>
     withStore((store, reopen) => {
       store.bind('http://a', 1000, [{ account: 0, keyId: 'k0' }]);
-      store.commitBatch(200, 300, [0], [note(250, 7n)]);
+      scanAndResolve(store, 200, 300, [0], [note(250, 7n)]);
       store.commitBatch(100, 200, [0], []);
       expect(store.progressOf(0)).toEqual({
         cursor: 0,
@@ -41,7 +63,7 @@ describe('sync store', () => {
           [200, 300],
         ],
       });
-      store.commitBatch(0, 100, [0], [note(5, 2n ** 64n - 1n)]);
+      scanAndResolve(store, 0, 100, [0], [note(5, 2n ** 64n - 1n)]);
       expect(store.progressOf(0)).toEqual({ cursor: 300, ranges: [] });
       const again = reopen();
       expect(again.progressOf(0)).toEqual({ cursor: 300, ranges: [] });
@@ -52,14 +74,43 @@ describe('sync store', () => {
       ]);
     }));
 
-  it('commits a batch all or nothing', () =>
+  it('keeps a batch’s tag hits pending, with their compact parts, until they are resolved, across a reopen', () =>
+    withStore((store, reopen) => {
+      store.bind('http://a', 1000, [
+        { account: 0, keyId: 'k0' },
+        { account: 1, keyId: 'k1' },
+      ]);
+      store.commitBatch(100, 200, [0, 1], [hit(150, [0, 1]), hit(120, [1])]);
+      store.commitBatch(0, 100, [0, 1], [hit(7)]);
+      expect(store.progressOf(0)).toEqual({ cursor: 200, ranges: [] });
+      expect(store.pendingCount()).toBe(4);
+      const again = reopen();
+      // In index order, one hit per note with every account it matched, its compact part intact.
+      expect(again.pendingHits([0, 1])).toEqual([hit(7), hit(120, [1]), hit(150, [0, 1])]);
+      expect(again.pendingHits([1])).toEqual([hit(120, [1]), hit(150, [1])]);
+      // 150 is account 1's note and a false positive for account 0; 7 is a false positive.
+      again.resolveHits([hit(150, [0, 1]), hit(7)], [note(150, 9n, 1)]);
+      expect(again.pendingHits([0, 1])).toEqual([hit(120, [1])]);
+      expect(again.balances()).toEqual([
+        { account: 0, balance: '0', notes: 0 },
+        { account: 1, balance: '9', notes: 1 },
+      ]);
+    }));
+
+  it('checkpoints a batch all or nothing, and a resolve all or nothing', () =>
     withStore((store) => {
       store.bind('http://a', 1000, [{ account: 0, keyId: 'k0' }]);
-      store.commitBatch(0, 100, [0], [note(5, 1n)]);
-      // The same note again violates the key: neither the note nor the range is kept.
-      expect(() => store.commitBatch(100, 200, [0], [note(150, 1n), note(5, 1n)])).toThrow();
+      store.commitBatch(0, 100, [0], [hit(5)]);
+      // The same hit twice violates the key: neither the hits nor the range are kept.
+      expect(() => store.commitBatch(100, 200, [0], [hit(150), hit(150)])).toThrow();
       expect(store.progressOf(0)).toEqual({ cursor: 100, ranges: [] });
-      expect(store.notes(0, 0, 10).total).toBe(1);
+      expect(store.pendingHits([0])).toEqual([hit(5)]);
+      // A hit that is not pending cannot be resolved, and nothing of that resolve is kept.
+      expect(() => store.resolveHits([hit(5), hit(150)], [note(5, 1n), note(150, 1n)])).toThrow(
+        /note 150 is not pending for account 0/,
+      );
+      expect(store.pendingHits([0])).toEqual([hit(5)]);
+      expect(store.notes(0, 0, 10).total).toBe(0);
     }));
 
   it('starts over for another server, a shorter history, or other keys, and says why', () =>
@@ -68,19 +119,22 @@ describe('sync store', () => {
         { account: 0, keyId: 'k0' },
         { account: 1, keyId: 'k1' },
       ]);
-      store.commitBatch(0, 500, [0, 1], [note(1, 1n), note(2, 1n, 1)]);
+      scanAndResolve(store, 0, 500, [0, 1], [note(1, 1n), note(2, 1n, 1)]);
+      store.commitBatch(500, 600, [0, 1], [hit(550, [0, 1])]);
       expect(
         store.bind('http://a', 1000, [
           { account: 0, keyId: 'k0' },
           { account: 1, keyId: 'other' },
         ]),
       ).toEqual(['account 1 has other keys than the ones synced before; syncing it from the start']);
-      expect(store.progressOf(0).cursor).toBe(500);
+      expect(store.progressOf(0).cursor).toBe(600);
       expect(store.progressOf(1).cursor).toBe(0);
+      expect(store.pendingHits([0, 1])).toEqual([hit(550, [0])]);
       expect(store.bind('http://a', 400, [{ account: 0, keyId: 'k0' }])[0]).toMatch(
-        /now has 400 notes, fewer than the 500 already scanned/,
+        /now has 400 notes, fewer than the 600 already scanned/,
       );
       expect(store.balances()).toEqual([{ account: 0, balance: '0', notes: 0 }]);
+      expect(store.pendingCount()).toBe(0);
       store.commitBatch(0, 100, [0], []);
       expect(store.bind('http://b', 400, [{ account: 0, keyId: 'k0' }])[0]).toMatch(
         /changed from http:\/\/a to http:\/\/b/,
@@ -88,16 +142,20 @@ describe('sync store', () => {
       expect(store.progressOf(0).cursor).toBe(0);
     }));
 
-  it('rescans from an index: later notes and ranges go, a range across it is cut', () =>
+  it('rescans from an index: later notes, pending hits and ranges go, a range across it is cut', () =>
     withStore((store) => {
       store.bind('http://a', 1000, [{ account: 0, keyId: 'k0' }]);
-      store.commitBatch(0, 300, [0], [note(10, 1n), note(290, 2n)]);
-      store.commitBatch(400, 600, [0], [note(450, 3n)]);
+      scanAndResolve(store, 0, 300, [0], [note(10, 1n), note(290, 2n)]);
+      scanAndResolve(store, 400, 600, [0], [note(450, 3n)]);
+      store.commitBatch(600, 700, [0], [hit(620)]);
+      store.commitBatch(300, 400, [0], [hit(390)]);
       store.rescanFrom(500);
-      expect(store.progressOf(0)).toEqual({ cursor: 300, ranges: [[400, 500]] });
+      expect(store.progressOf(0)).toEqual({ cursor: 500, ranges: [] });
+      expect(store.pendingHits([0])).toEqual([hit(390)]);
       expect(store.balance(0).balance).toBe('6');
       store.rescanFrom(100);
       expect(store.progressOf(0)).toEqual({ cursor: 100, ranges: [] });
+      expect(store.pendingHits([0])).toEqual([]);
       expect(store.balance(0)).toEqual({ account: 0, balance: '1', notes: 1 });
     }));
 
@@ -105,7 +163,8 @@ describe('sync store', () => {
     withStore((store) => {
       store.bind('http://a', 200_000, [{ account: 0, keyId: 'k0' }]);
       for (let batch = 0; batch < 48; batch++)
-        store.commitBatch(
+        scanAndResolve(
+          store,
           batch * 4000,
           (batch + 1) * 4000,
           [0],

@@ -1,11 +1,15 @@
 /**
  * The sync engine's SQLite file: per account, the contiguous cursor (everything below it is
- * scanned), the ranges scanned beyond it (batches that completed out of order), and the notes
- * recovered; plus the note server the progress belongs to and the saved settings.
+ * scanned), the ranges scanned beyond it (batches that completed out of order), the pending tag
+ * hits (scanned notes whose tag matched and whose payload is still to be fetched and opened) and
+ * the notes recovered; plus the note server the progress belongs to and the saved settings.
  *
- * `commitBatch` is the checkpoint: one transaction stores a batch's notes, records its range for
- * each account it was scanned for, and advances each cursor over every range now contiguous. So
- * after a crash nothing completed is redone, and only batches in flight are.
+ * `commitBatch` is a batch's checkpoint: one transaction stores its pending tag hits (with their
+ * compact parts, needed to open the payloads), records its range for each account it was scanned
+ * for, and advances each cursor over every range now contiguous. `resolveHits` is the checkpoint
+ * of a payload fetch: one transaction drops the hits it settled and stores the notes they held.
+ * So after a crash nothing completed is redone: only the batches in flight are scanned again, and
+ * pending hits are resolved from what was saved, without a rescan.
  *
  * Values are u64 and kept as decimal text (SQLite integers are signed 64-bit). A note's seed is a
  * note secret and is stored only sealed (see note-sealer.ts); value, memo and commitment are
@@ -20,7 +24,7 @@ import {
   type SyncProgress,
 } from '../../../shared/api/sync';
 import { openDatabase, type Db } from '../db/database';
-import type { RecoveredNote } from './trial-decrypt';
+import type { RecoveredNote, TagHit } from './trial-decrypt';
 
 const migrations = [
   {
@@ -58,6 +62,17 @@ const migrations = [
         at INTEGER NOT NULL,
         tree_size INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    id: 'sync-003-pending-hits',
+    sql: `
+      CREATE TABLE sync_pending (
+        account INTEGER NOT NULL REFERENCES sync_accounts (account) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        compact BLOB NOT NULL,
+        PRIMARY KEY (account, idx)
+      ) WITHOUT ROWID;
     `,
   },
 ];
@@ -105,6 +120,11 @@ export class SyncStore {
         'INSERT INTO sync_notes (account, idx, value, memo, commitment, sealed_seed) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       dropNotesFrom: db.prepare('DELETE FROM sync_notes WHERE idx >= ?'),
+      addPending: db.prepare('INSERT INTO sync_pending (account, idx, compact) VALUES (?, ?, ?)'),
+      dropPending: db.prepare('DELETE FROM sync_pending WHERE account = ? AND idx = ?'),
+      dropPendingFrom: db.prepare('DELETE FROM sync_pending WHERE idx >= ?'),
+      pending: db.prepare('SELECT account, idx, compact FROM sync_pending ORDER BY idx, account'),
+      pendingCount: db.prepare('SELECT count(*) FROM sync_pending').pluck(),
       notes: db.prepare(
         'SELECT idx, value, memo, commitment FROM sync_notes WHERE account = ? ORDER BY idx LIMIT ? OFFSET ?',
       ),
@@ -183,18 +203,14 @@ export class SyncStore {
     return { cursor, ranges: this.#sql.ranges.all(account) as Array<[number, number]> };
   }
 
-  /** The checkpoint of one batch [start, end), scanned for `accounts`: one transaction. */
-  commitBatch(start: number, end: number, accounts: readonly number[], notes: readonly StoredNote[]): void {
+  /**
+   * The checkpoint of one batch [start, end), scanned for `accounts`: its tag hits become pending
+   * and its range scanned, in one transaction.
+   */
+  commitBatch(start: number, end: number, accounts: readonly number[], hits: readonly TagHit[]): void {
     this.#db.transaction(() => {
-      for (const note of notes)
-        this.#sql.addNote.run(
-          note.account,
-          note.index,
-          note.value.toString(),
-          note.memo,
-          note.commitment,
-          note.sealedSeed,
-        );
+      for (const hit of hits)
+        for (const account of hit.accounts) this.#sql.addPending.run(account, hit.index, hit.compact);
       for (const account of accounts) {
         let cursor = this.#sql.cursor.get(account) as number | undefined;
         if (cursor === undefined) throw new Error(`sync store: account ${account} is not bound`);
@@ -210,10 +226,52 @@ export class SyncStore {
     })();
   }
 
-  /** Forgets every note and scanned range from `from` on, for every account. */
+  /**
+   * The checkpoint of a payload fetch: `hits` are settled — they are no longer pending, and `notes`
+   * are the ones among them that opened (the others were false positives) — in one transaction.
+   */
+  resolveHits(hits: readonly TagHit[], notes: readonly StoredNote[]): void {
+    this.#db.transaction(() => {
+      for (const hit of hits)
+        for (const account of hit.accounts) {
+          if (this.#sql.dropPending.run(account, hit.index).changes !== 1)
+            throw new Error(`sync store: note ${hit.index} is not pending for account ${account}`);
+        }
+      for (const note of notes)
+        this.#sql.addNote.run(
+          note.account,
+          note.index,
+          note.value.toString(),
+          note.memo,
+          note.commitment,
+          note.sealedSeed,
+        );
+    })();
+  }
+
+  /** The pending tag hits of `accounts`, in index order. */
+  pendingHits(accounts: readonly number[]): TagHit[] {
+    const wanted = new Set(accounts);
+    const hits: TagHit[] = [];
+    for (const row of this.#sql.pending.all() as Array<{ account: number; idx: number; compact: Buffer }>) {
+      if (!wanted.has(row.account)) continue;
+      const last = hits.at(-1);
+      if (last?.index === row.idx) last.accounts.push(row.account);
+      else hits.push({ index: row.idx, compact: new Uint8Array(row.compact), accounts: [row.account] });
+    }
+    return hits;
+  }
+
+  /** How many (note, account) tag hits wait for their payload. */
+  pendingCount(): number {
+    return this.#sql.pendingCount.get() as number;
+  }
+
+  /** Forgets every note, pending hit and scanned range from `from` on, for every account. */
   rescanFrom(from: number): void {
     this.#db.transaction(() => {
       this.#sql.dropNotesFrom.run(from);
+      this.#sql.dropPendingFrom.run(from);
       this.#sql.dropRangesFrom.run(from);
       this.#sql.trimRangesAt.run(from, from, from);
       this.#sql.rewindCursors.run(from);

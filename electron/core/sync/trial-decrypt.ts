@@ -3,11 +3,17 @@
  * worker, free of I/O so the benchmark can drive it with preloaded notes.
  *
  * `findTagHits` decapsulates each compact part once per account and keeps the (note, account)
- * pairs whose tag matched; `openHits` opens the payloads fetched for those notes and keeps the
+ * pairs whose tag matched, with the note's compact part as it came (the sync store keeps it while
+ * the payload is pending); `openHits` opens the payloads fetched for those notes and keeps the
  * ones whose AEAD opens and whose commitment recomputes (a tag hit that fails is a false positive,
  * about 2^-12 of other people's notes).
  */
-import { decodeCompactRecords, decodePayloadRecords, type CompactNote } from '../../../shared/notes/format';
+import {
+  COMPACT_BYTES,
+  decodeCompact,
+  decodeCompactRecords,
+  decodePayloadRecords,
+} from '../../../shared/notes/format';
 import type { NoteReceiver } from '../../../shared/notes/note-crypto';
 
 export interface AccountReceiver {
@@ -17,10 +23,15 @@ export interface AccountReceiver {
 
 export interface TagHit {
   index: number;
-  compact: CompactNote;
+  /** The note's compact part, encoded (COMPACT_BYTES), in a buffer of its own. */
+  compact: Uint8Array;
   /** The accounts whose detection tag matched this note. */
   accounts: number[];
 }
+
+/** How many (note, account) pairs `hits` holds. */
+export const pairsIn = (hits: readonly TagHit[]): number =>
+  hits.reduce((sum, hit) => sum + hit.accounts.length, 0);
 
 /** A note recovered for one account. `seed` is a note secret: the coordinator seals it. */
 export interface RecoveredNote {
@@ -42,7 +53,12 @@ export function findTagHits(
   const hits: TagHit[] = [];
   decodeCompactRecords(compacts, count).forEach((compact, offset) => {
     const accounts = receivers.filter(({ receiver }) => receiver.tagMatches(compact)).map((r) => r.account);
-    if (accounts.length > 0) hits.push({ index: start + offset, compact, accounts });
+    if (accounts.length > 0)
+      hits.push({
+        index: start + offset,
+        compact: compacts.slice(offset * COMPACT_BYTES, (offset + 1) * COMPACT_BYTES),
+        accounts,
+      });
   });
   return hits;
 }
@@ -61,8 +77,11 @@ export function openHits(
   let falsePositives = 0;
   decodePayloadRecords(payloads, hits.length).forEach((payload, i) => {
     const hit = hits[i]!;
+    const compact = decodeCompact(hit.compact);
     for (const account of hit.accounts) {
-      const opened = byAccount.get(account)!.open(hit.compact, payload);
+      const receiver = byAccount.get(account);
+      if (!receiver) throw new Error(`note ${hit.index}: no keys for account ${account} in this worker`);
+      const opened = receiver.open(compact, payload);
       if (!opened.ok) {
         falsePositives++;
         continue;

@@ -4,11 +4,11 @@
  * dispatched and committed. Lines are written synchronously, so whatever the parent reads was
  * written before the process was killed.
  *
- *   node --import tsx sync-child.ts '{"serverUrl": …, "storeFile": …, "seedByte": …, "settings": {…}}'
+ *   node --import tsx sync-child.ts '{"serverUrl": …, "storeFile": …, "seedByte": …, "settings": {…}, "prefetch": false}'
  */
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { SyncEngine } from '../sync-engine';
+import { SyncEngine, type SyncEngineOptions } from '../sync-engine';
 import { SyncStore } from '../sync-store';
 import { accountsOf, testSealer, walletKeys } from './sync-fixture';
 
@@ -18,12 +18,14 @@ async function main(): Promise<void> {
     storeFile: string;
     seedByte: number;
     settings: Record<string, unknown>;
+    prefetch?: SyncEngineOptions['prefetch'];
   };
   const store = new SyncStore(config.storeFile);
   const engine = new SyncEngine({
     store,
     serverUrl: config.serverUrl,
     sealer: testSealer(),
+    ...(config.prefetch !== undefined && { prefetch: config.prefetch }),
     onBatch: (event) => writeSync(1, `${JSON.stringify(event)}\n`),
   });
   await engine.run({ accounts: accountsOf(walletKeys(config.seedByte)), settings: config.settings });
