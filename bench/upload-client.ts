@@ -23,6 +23,8 @@ export type ClientJob =
       files: string[];
       copies?: number;
       providerIds?: number[];
+      /** Chunks per wave (one payment each); default the engine's 64. */
+      waveSize?: number;
     }
   | { mode: 'raw'; file: string; sinkUrl: string };
 
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
       files: job.files.map((path) => ({ kind: 'path' as const, path })),
       account: 0,
       ...(job.providerIds ? { providerIds: job.providerIds } : { copies: job.copies ?? 2 }),
+      ...(job.waveSize ? { waveSize: job.waveSize } : {}),
     });
     const session = uploads.session(uploadId);
     await session.settled();
@@ -112,6 +115,13 @@ async function main(): Promise<void> {
         .filter((payment) => payment.txHash)
         .map((payment) => payment.txHash!),
     };
+    // BENCH_TRACE=1: the journal's steps, in ms since the start, to stderr (where time goes).
+    if (process.env.BENCH_TRACE)
+      for (const step of uploads.journal.steps(uploadId))
+        console.error(
+          `${Math.round(step.at - performance.timeOrigin - started)} ms ${step.step} ${step.phase} ` +
+            `provider ${step.providerId ?? '-'} ${JSON.stringify(step.detail ?? null)}`,
+        );
     await core.close();
   }
   loop.disable();

@@ -19,6 +19,7 @@ import { finished } from 'node:stream/promises';
 import { DEV_ROLES, devAccount } from '../devnet/chain/dev-accounts';
 import { startDevnet } from '../devnet/start-devnet';
 import { builtPath } from '../electron/core/app-paths';
+import { benchNodeArgs } from './bench-node-args';
 
 export interface BenchDevnetOptions {
   /** One entry per provider process: endorsed or not, batch store or not. */
@@ -46,6 +47,7 @@ function startProviderProcess(
     // provider streaming pieces kept running full mark-compacts, dozens per GiB received (seen
     // with --trace-gc), at about a fifth of its CPU.
     '--min-semi-space-size=16',
+    ...benchNodeArgs('provider'),
     builtPath('devnet', 'provider.js'),
     '--manifest',
     manifestFile,
