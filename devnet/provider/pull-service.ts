@@ -129,12 +129,16 @@ export class PullService {
     try {
       await this.deps.seePayments();
       let next = 0;
+      const keeping: Promise<void>[] = [];
       const worker = async () => {
-        while (next < progress.pieces.length) await this.#fetch(progress, progress.pieces[next++]!, source);
+        while (next < progress.pieces.length)
+          await this.#fetch(progress, progress.pieces[next++]!, source, keeping);
       };
       await Promise.all(
         Array.from({ length: Math.min(this.deps.concurrency, progress.pieces.length) }, worker),
       );
+      // The pull ends once every piece it fetched is durable (or has failed).
+      await Promise.all(keeping);
     } finally {
       await source.close();
     }
@@ -149,7 +153,17 @@ export class PullService {
       );
   }
 
-  async #fetch(progress: PullProgress, item: PullItem, source: ProviderClient): Promise<void> {
+  /**
+   * Fetches and verifies one piece, then hands it to be made durable (`keeping`) and returns: the
+   * fetcher goes on to its next piece while this one's fsync waits for its group, and the piece
+   * counts as held only once that is done.
+   */
+  async #fetch(
+    progress: PullProgress,
+    item: PullItem,
+    source: ProviderClient,
+    keeping: Promise<void>[],
+  ): Promise<void> {
     const { holdings, files, pieceTimeoutMs } = this.deps;
     const timeout = AbortSignal.timeout(pieceTimeoutMs);
     const signal = AbortSignal.any([this.#stop.signal, timeout]);
@@ -172,12 +186,28 @@ export class PullService {
       // Held once durable, together with the other pieces arriving meanwhile.
       const kept = holdings.keep(admission, received, 'pull');
       admission = undefined;
-      item.state = (await kept).status;
+      keeping.push(
+        kept
+          .then(
+            (result) => void (item.state = result.status),
+            (error: unknown) => this.#fail(progress, item, error, false, true),
+          )
+          .then(() => this.#touched(progress)),
+      );
+      return;
     } catch (error) {
       if (admission) holdings.abandon(admission);
-      item.state = 'failed';
-      item.error = this.#classify(error, item, progress.sourceUrl, timeout.aborted, answered);
+      this.#fail(progress, item, error, timeout.aborted, answered);
     }
+    this.#touched(progress);
+  }
+
+  #fail(progress: PullProgress, item: PullItem, error: unknown, timedOut: boolean, answered: boolean): void {
+    item.state = 'failed';
+    item.error = this.#classify(error, item, progress.sourceUrl, timedOut, answered);
+  }
+
+  #touched(progress: PullProgress): void {
     progress.updatedAt = Date.now();
     this.#saveSoon(progress);
   }
