@@ -11,11 +11,13 @@
  * The devnet (and the sink) run in one process, each measured job in a process of its own, so the
  * memory and event-loop figures are the uploader's own. Payments are counted from the chain
  * (receipts of the upload's payment transactions and their QuotePaid events), store requests from
- * the providers' /metrics.
+ * the providers' /metrics. Each job's CPU time is shown too (its own process, and the devnet's
+ * processes meanwhile), with the cores it kept busy on average: what the job cost, apart from how
+ * long it took on a machine others share.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +45,41 @@ interface DevnetHandle {
   manifest: NetworkManifest;
   providers: BenchProvider[];
   sinkUrl: string;
+  /** CPU seconds the devnet's processes (chain, providers, sink) have used so far; null off Linux. */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
+}
+
+/** User + system CPU seconds of a process and all its descendants, from /proc (Linux only). */
+function treeCpuSeconds(rootPid: number): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const stats = new Map<number, { parent: number; ticks: number }>();
+  for (const pid of entries) {
+    try {
+      // Fields after the command name (which may hold spaces): state, ppid, …, utime (14), stime (15).
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+      stats.set(Number(pid), { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  if (!stats.has(rootPid)) return null;
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, { parent }] of stats)
+      if (tree.has(parent) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+  }
+  // Clock ticks are 1/100 s on Linux.
+  return [...tree].reduce((sum, pid) => sum + stats.get(pid)!.ticks, 0) / 100;
 }
 
 async function startBenchDevnet(options: BenchDevnetOptions): Promise<DevnetHandle> {
@@ -58,6 +94,7 @@ async function startBenchDevnet(options: BenchDevnetOptions): Promise<DevnetHand
   const info = JSON.parse(line) as Omit<DevnetHandle, 'stop'>;
   return {
     ...info,
+    cpuSeconds: () => treeCpuSeconds(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -163,6 +200,13 @@ async function paymentsOnChain(manifest: NetworkManifest, hashes: readonly strin
   };
 }
 
+/** CPU seconds of a job, the uploader's and the devnet's, and the cores they kept busy on average. */
+const cpuColumns = (job: ClientFigures & { devnetCpuS: number | null }) => ({
+  'CPU s uploader': job.cpuMs / 1000,
+  'CPU s devnet': job.devnetCpuS ?? 'n/a',
+  'cores busy': job.devnetCpuS === null ? 'n/a' : (job.cpuMs / 1000 + job.devnetCpuS) / (job.ms / 1000),
+});
+
 const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 const target = (
   what: string,
@@ -207,7 +251,14 @@ export async function runUploadBench(): Promise<BenchResult> {
   try {
     const [batching, , unbatching] = devnet.providers;
     console.error('upload bench: raw baseline…');
-    const raw = await runClient({ mode: 'raw', file: big, sinkUrl: devnet.sinkUrl });
+    // Each job with the CPU it cost: its own process, and the devnet's (chain, providers, sink).
+    const measure = async (job: ClientJob) => {
+      const before = devnet.cpuSeconds();
+      const figures = await runClient(job);
+      const after = devnet.cpuSeconds();
+      return { ...figures, devnetCpuS: before === null || after === null ? null : after - before };
+    };
+    const raw = await measure({ mode: 'raw', file: big, sinkUrl: devnet.sinkUrl });
 
     console.error('upload bench: upload with 2 copies…');
     const job = await uploadJob(devnet.manifest, work, [big], { copies: 2 });
@@ -217,7 +268,7 @@ export async function runUploadBench(): Promise<BenchResult> {
         metric(url, 'coffer_provider_responses_total{route="pull",status="202"}'),
       ]);
     const before = await Promise.all(devnet.providers.map((p) => requests(p.url)));
-    const upload = await runClient(job);
+    const upload = await measure(job);
     const after = await Promise.all(devnet.providers.map((p) => requests(p.url)));
     const delta = (providerId: number, which: 0 | 1) => {
       const i = devnet.providers.findIndex((p) => p.providerId === providerId);
@@ -235,9 +286,9 @@ export async function runUploadBench(): Promise<BenchResult> {
     // only the batch store off (waves of 64, one store request per piece).
     const smallJob = (provider: BenchProvider, waveSize?: number) =>
       uploadJob(devnet.manifest, work, small, { providerIds: [provider.providerId] }, waveSize);
-    const smallBatched = await runClient(await smallJob(batching!));
-    const smallStoreOff = await runClient(await smallJob(unbatching!));
-    const smallAllOff = await runClient(await smallJob(unbatching!, 1));
+    const smallBatched = await measure(await smallJob(batching!));
+    const smallStoreOff = await measure(await smallJob(unbatching!));
+    const smallAllOff = await measure(await smallJob(unbatching!, 1));
     const loadAfter = os.loadavg();
 
     const throughput = mibPerSecond(size, upload.ms);
@@ -266,6 +317,7 @@ export async function runUploadBench(): Promise<BenchResult> {
               'MiB/s': baseline,
               'peak RSS MiB': raw.maxRssBytes / MiB,
               'loop p99 ms': raw.loopDelayP99Ms,
+              ...cpuColumns(raw),
             },
             {
               run: 'upload, 2 copies (store + pull + pay + commit)',
@@ -273,6 +325,7 @@ export async function runUploadBench(): Promise<BenchResult> {
               'MiB/s': throughput,
               'peak RSS MiB': upload.maxRssBytes / MiB,
               'loop p99 ms': upload.loopDelayP99Ms,
+              ...cpuColumns(upload),
             },
           ],
         },
@@ -302,6 +355,7 @@ export async function runUploadBench(): Promise<BenchResult> {
               'payment txs': smallBatched.payments?.length ?? 0,
               'vs on': 1,
               'loop p99 ms': smallBatched.loopDelayP99Ms,
+              ...cpuColumns(smallBatched),
             },
             {
               run: 'batch store only off (waves of 64, a store request per piece)',
@@ -309,6 +363,7 @@ export async function runUploadBench(): Promise<BenchResult> {
               'payment txs': smallStoreOff.payments?.length ?? 0,
               'vs on': smallStoreOff.ms / smallBatched.ms,
               'loop p99 ms': smallStoreOff.loopDelayP99Ms,
+              ...cpuColumns(smallStoreOff),
             },
             {
               run: 'all batching off (waves of 1: payment + store per piece)',
@@ -316,6 +371,7 @@ export async function runUploadBench(): Promise<BenchResult> {
               'payment txs': smallAllOff.payments?.length ?? 0,
               'vs on': smallAllOff.ms / smallBatched.ms,
               'loop p99 ms': smallAllOff.loopDelayP99Ms,
+              ...cpuColumns(smallAllOff),
             },
           ],
         },

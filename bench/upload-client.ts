@@ -35,6 +35,8 @@ export interface ClientFigures {
   loopDelayMaxMs: number;
   /** Bytes this process wrote with write syscalls (sockets, files), from /proc/self/io. */
   writtenBytes: number | null;
+  /** CPU time (user + system) this process spent on the job. */
+  cpuMs: number;
   /** Piece bytes handed to provider requests (upload), or file bytes sent (raw). */
   pieceBytesSent: number;
   uploadId?: string;
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as ClientJob;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let writtenBefore = await writtenBytes();
-  let figures: Omit<ClientFigures, 'maxRssBytes' | 'loopDelayP99Ms' | 'loopDelayMaxMs' | 'writtenBytes'>;
+  let figures: Omit<
+    ClientFigures,
+    'maxRssBytes' | 'loopDelayP99Ms' | 'loopDelayMaxMs' | 'writtenBytes' | 'cpuMs'
+  >;
+  let cpuBefore = process.cpuUsage();
   if (job.mode === 'raw') {
     loop.enable();
     const started = performance.now();
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
     );
     await vault.unlock(job.password);
     writtenBefore = await writtenBytes();
+    cpuBefore = process.cpuUsage();
     loop.enable();
     const started = performance.now();
     const uploads = core.uploads!;
@@ -125,9 +132,11 @@ async function main(): Promise<void> {
     await core.close();
   }
   loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
   const writtenAfter = await writtenBytes();
   const result: ClientFigures = {
     ...figures,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     loopDelayP99Ms: loop.percentile(99) / 1e6,
     loopDelayMaxMs: loop.max / 1e6,
