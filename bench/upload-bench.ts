@@ -348,32 +348,20 @@ export async function runUploadBench(): Promise<BenchResult> {
         },
         {
           title: `${SMALL_FILES} files of ${SMALL_SIZE / 1000} KB, 1 copy`,
-          rows: [
-            {
-              run: 'batching on (waves of 64: one payment + one batch store each)',
-              seconds: smallBatched.ms / 1000,
-              'payment txs': smallBatched.payments?.length ?? 0,
-              'vs on': 1,
-              'loop p99 ms': smallBatched.loopDelayP99Ms,
-              ...cpuColumns(smallBatched),
-            },
-            {
-              run: 'batch store only off (waves of 64, a store request per piece)',
-              seconds: smallStoreOff.ms / 1000,
-              'payment txs': smallStoreOff.payments?.length ?? 0,
-              'vs on': smallStoreOff.ms / smallBatched.ms,
-              'loop p99 ms': smallStoreOff.loopDelayP99Ms,
-              ...cpuColumns(smallStoreOff),
-            },
-            {
-              run: 'all batching off (waves of 1: payment + store per piece)',
-              seconds: smallAllOff.ms / 1000,
-              'payment txs': smallAllOff.payments?.length ?? 0,
-              'vs on': smallAllOff.ms / smallBatched.ms,
-              'loop p99 ms': smallAllOff.loopDelayP99Ms,
-              ...cpuColumns(smallAllOff),
-            },
-          ],
+          rows: (
+            [
+              ['batching on (waves of 64: one payment + one batch store each)', smallBatched],
+              ['batch store only off (waves of 64, a store request per piece)', smallStoreOff],
+              ['all batching off (waves of 1: payment + store per piece)', smallAllOff],
+            ] as const
+          ).map(([run, job]) => ({
+            run,
+            seconds: job.ms / 1000,
+            'payment txs': job.payments?.length ?? 0,
+            'vs on': job.ms / smallBatched.ms,
+            'loop p99 ms': job.loopDelayP99Ms,
+            ...cpuColumns(job),
+          })),
         },
       ],
       targets: [
