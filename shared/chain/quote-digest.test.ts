@@ -34,6 +34,17 @@ const domain = fc
 const oracle = (d: ReturnType<typeof domainFor>, q: Quote) =>
   hashTypedData({ domain: d, types: quoteTypes, primaryType: 'Quote', message: q });
 
+/** A well-formed quote with a distinct value in every field. */
+const SAMPLE: Quote = {
+  provider: `0x${'22'.repeat(20)}`,
+  payer: `0x${'33'.repeat(20)}`,
+  pieceDigest: `0x${'44'.repeat(32)}`,
+  size: 1n,
+  price: 2n,
+  expiry: 3n,
+  nonce: `0x${'55'.repeat(32)}`,
+};
+
 describe('quoteDigest', () => {
   it('is the EIP-712 digest viem computes, for any quote in any domain', () => {
     fc.assert(
@@ -46,15 +57,7 @@ describe('quoteDigest', () => {
 
   it('refuses quotes out of shape instead of hashing them', () => {
     const d = domainFor('paymentVault', 31337, `0x${'11'.repeat(20)}`);
-    const good: Quote = {
-      provider: `0x${'22'.repeat(20)}`,
-      payer: `0x${'33'.repeat(20)}`,
-      pieceDigest: `0x${'44'.repeat(32)}`,
-      size: 1n,
-      price: 2n,
-      expiry: 3n,
-      nonce: `0x${'55'.repeat(32)}`,
-    };
+    const good = SAMPLE;
     expect(quoteDigest(d, good)).toBe(oracle(d, good));
     const bad: [Partial<Record<keyof Quote, unknown>>, RegExp][] = [
       [{ size: 1n << 64n }, /size is not a uint64/],
@@ -76,15 +79,7 @@ describe('quoteDigest', () => {
 
   it('depends on every field and on the domain', () => {
     const d = domainFor('paymentVault', 1, `0x${'11'.repeat(20)}`);
-    const q: Quote = {
-      provider: `0x${'22'.repeat(20)}`,
-      payer: `0x${'33'.repeat(20)}`,
-      pieceDigest: `0x${'44'.repeat(32)}`,
-      size: 1n,
-      price: 2n,
-      expiry: 3n,
-      nonce: `0x${'55'.repeat(32)}`,
-    };
+    const q = SAMPLE;
     const seen = new Set<Hex>([quoteDigest(d, q)]);
     seen.add(quoteDigest({ ...d, chainId: 2 }, q));
     seen.add(quoteDigest({ ...d, verifyingContract: `0x${'12'.repeat(20)}` }, q));
