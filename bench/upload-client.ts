@@ -23,6 +23,8 @@ export type ClientJob =
       files: string[];
       copies?: number;
       providerIds?: number[];
+      /** Chunks per wave (one payment each); default the engine's 64. */
+      waveSize?: number;
     }
   | { mode: 'raw'; file: string; sinkUrl: string };
 
@@ -33,6 +35,8 @@ export interface ClientFigures {
   loopDelayMaxMs: number;
   /** Bytes this process wrote with write syscalls (sockets, files), from /proc/self/io. */
   writtenBytes: number | null;
+  /** CPU time (user + system) this process spent on the job. */
+  cpuMs: number;
   /** Piece bytes handed to provider requests (upload), or file bytes sent (raw). */
   pieceBytesSent: number;
   uploadId?: string;
@@ -56,7 +60,11 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as ClientJob;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let writtenBefore = await writtenBytes();
-  let figures: Omit<ClientFigures, 'maxRssBytes' | 'loopDelayP99Ms' | 'loopDelayMaxMs' | 'writtenBytes'>;
+  let figures: Omit<
+    ClientFigures,
+    'maxRssBytes' | 'loopDelayP99Ms' | 'loopDelayMaxMs' | 'writtenBytes' | 'cpuMs'
+  >;
+  let cpuBefore = process.cpuUsage();
   if (job.mode === 'raw') {
     loop.enable();
     const started = performance.now();
@@ -85,6 +93,7 @@ async function main(): Promise<void> {
     );
     await vault.unlock(job.password);
     writtenBefore = await writtenBytes();
+    cpuBefore = process.cpuUsage();
     loop.enable();
     const started = performance.now();
     const uploads = core.uploads!;
@@ -92,6 +101,7 @@ async function main(): Promise<void> {
       files: job.files.map((path) => ({ kind: 'path' as const, path })),
       account: 0,
       ...(job.providerIds ? { providerIds: job.providerIds } : { copies: job.copies ?? 2 }),
+      ...(job.waveSize ? { waveSize: job.waveSize } : {}),
     });
     const session = uploads.session(uploadId);
     await session.settled();
@@ -112,12 +122,21 @@ async function main(): Promise<void> {
         .filter((payment) => payment.txHash)
         .map((payment) => payment.txHash!),
     };
+    // BENCH_TRACE=1: the journal's steps, in ms since the start, to stderr (where time goes).
+    if (process.env.BENCH_TRACE)
+      for (const step of uploads.journal.steps(uploadId))
+        console.error(
+          `${Math.round(step.at - performance.timeOrigin - started)} ms ${step.step} ${step.phase} ` +
+            `provider ${step.providerId ?? '-'} ${JSON.stringify(step.detail ?? null)}`,
+        );
     await core.close();
   }
   loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
   const writtenAfter = await writtenBytes();
   const result: ClientFigures = {
     ...figures,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     loopDelayP99Ms: loop.percentile(99) / 1e6,
     loopDelayMaxMs: loop.max / 1e6,

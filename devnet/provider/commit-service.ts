@@ -30,7 +30,7 @@ import type { PieceHoldings } from './piece-holdings';
 import type { ProviderChain } from './provider-chain';
 import type { CommitRow, ProviderDb } from './provider-db';
 import type { FaultSwitches } from './provider-faults';
-import { HttpError, injected } from './provider-http';
+import { HttpError, injected, settledWithin } from './provider-http';
 import type { ProviderMetrics } from './provider-metrics';
 
 type ParsedCommit = z.output<typeof CommitRequest>;
@@ -65,7 +65,8 @@ function spoilSignature(signature: Hex): Hex {
 }
 
 export class CommitService {
-  readonly #followers = new Set<Promise<void>>();
+  /** Commits followed until their receipt, by commit id. */
+  readonly #followers = new Map<string, Promise<void>>();
   #stopped = false;
 
   constructor(private readonly deps: CommitServiceDeps) {}
@@ -129,7 +130,10 @@ export class CommitService {
     }
   }
 
-  status(commitId: string): CommitStatus {
+  /** A commit's status; a pending one after it settles or `waitMs`, whichever comes first. */
+  async status(commitId: string, waitMs = 0): Promise<CommitStatus> {
+    const follower = this.#followers.get(commitId);
+    if (follower && waitMs > 0) await settledWithin(follower, waitMs);
     const row = /^[0-9a-f]{32}$/.test(commitId) ? this.deps.db.commit(commitId) : undefined;
     if (!row)
       throw new HttpError(404, 'UNKNOWN_COMMIT', `no commit ${JSON.stringify(commitId.slice(0, 40))} here`);
@@ -143,7 +147,7 @@ export class CommitService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.all(this.#followers);
+    await Promise.all(this.#followers.values());
   }
 
   #whyNotCommittable(payer: Hex, digest: PieceDigest): { cid?: string; reason: string } | undefined {
@@ -215,8 +219,8 @@ export class CommitService {
     const follower = this.#waitForReceipt(row).catch((error: unknown) =>
       this.deps.log(`commit ${row.commit_id}: ${describeChainError(error)}`),
     );
-    this.#followers.add(follower);
-    void follower.finally(() => this.#followers.delete(follower));
+    this.#followers.set(row.commit_id, follower);
+    void follower.finally(() => this.#followers.delete(row.commit_id));
   }
 
   async #waitForReceipt(row: CommitRow): Promise<void> {

@@ -1,36 +1,36 @@
 /**
  * The provider's pieces on disk, content-addressed: `<dir>/pieces/<aa>/<sha-256 hex>`. A piece is
  * received into `<dir>/tmp/`, checked against its CID and size while it streams, fsynced, and only
- * then renamed into place, so a piece file is always whole and verified; a crash leaves at most a
- * stray temp file, cleared at the next start. A batch's pieces may be made durable together (their
- * fsyncs in parallel, each folder synced once) instead of one after another.
+ * then renamed into place (its folder fsynced too), so a piece file is always whole and verified;
+ * a crash leaves at most a stray temp file, cleared at the next start. Received pieces are made
+ * durable in groups (syncAll, then install): their fsyncs run side by side, not one after another.
  */
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  createReadStream,
-  mkdirSync,
-  openSync,
-  fsyncSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CID } from 'multiformats/cid';
 import { type PieceDigest, PieceVerifier } from '../../shared/pieces/cid';
 
+/** Bytes gathered before they are written: a 1 MiB piece goes to disk in one call, not sixteen. */
+const WRITE_BYTES = 1024 * 1024;
+/** Bytes per read when serving a piece. */
+const READ_BYTES = 1024 * 1024;
+
 export interface ReceivedPiece {
   tempPath: string;
   size: number;
+  /** Open until the piece is synced (syncAll) or discarded. */
+  file: FileHandle;
 }
 
 export class PieceFiles {
   readonly #piecesDir: string;
   readonly #tmpDir: string;
   #nextTemp = 0;
+  /** Pieces being installed (or relied on by an install) right now: not to be removed. */
+  readonly #pinned = new Map<PieceDigest, number>();
 
   constructor(dir: string) {
     this.#piecesDir = path.join(dir, 'pieces');
@@ -51,30 +51,35 @@ export class PieceFiles {
 
   /**
    * Streams `source` into a temp file, verifying it against `cid` and `size` as it goes (too many
-   * bytes fail at once), and fsyncs it. Throws PieceVerifyError (or the source's own error) and
-   * leaves nothing behind on failure.
+   * bytes fail at once). Not fsynced: syncAll and install make it durable. Throws PieceVerifyError
+   * (or the source's own error) and leaves nothing behind on failure.
    */
   async receive(
     source: AsyncIterable<Uint8Array>,
     cid: CID,
     size: number,
     onBytes: (n: number) => void = () => {},
-    options: { sync?: boolean } = {},
   ): Promise<ReceivedPiece> {
     const tempPath = path.join(this.#tmpDir, `${process.pid}-${Date.now()}-${this.#nextTemp++}`);
     const file = await open(tempPath, 'wx');
     try {
       const verifier = new PieceVerifier(cid, size, createHash('sha256'));
+      let gathered: Uint8Array[] = [];
+      let gatheredBytes = 0;
       for await (const chunk of source) {
         verifier.update(chunk);
         onBytes(chunk.length);
-        await file.write(chunk);
+        gathered.push(chunk);
+        gatheredBytes += chunk.length;
+        if (gatheredBytes >= WRITE_BYTES) {
+          await file.writev(gathered);
+          gathered = [];
+          gatheredBytes = 0;
+        }
       }
       verifier.finish();
-      // Unsynced only for a caller that syncs it with others (syncAll) before installing it.
-      if (options.sync ?? true) await file.sync();
-      await file.close();
-      return { tempPath, size };
+      if (gathered.length > 0) await file.writev(gathered);
+      return { tempPath, size, file };
     } catch (error) {
       await file.close().catch(() => {});
       await rm(tempPath, { force: true });
@@ -82,26 +87,20 @@ export class PieceFiles {
     }
   }
 
-  /** Fsyncs pieces received with `sync: false`, all at once. */
+  /** Fsyncs received pieces, all at once, and closes them. */
   async syncAll(pieces: readonly ReceivedPiece[]): Promise<void> {
-    await Promise.all(
-      pieces.map(async ({ tempPath }) => {
-        const file = await open(tempPath, 'r');
-        try {
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-      }),
-    );
+    try {
+      await Promise.all(pieces.map(({ file }) => file.sync()));
+    } finally {
+      await Promise.all(pieces.map(({ file }) => file.close()));
+    }
   }
 
   /**
-   * Moves received pieces into their content-addressed places (synchronously, so no other
-   * bookkeeping can run between the renames and the caller's database update), and fsyncs each
-   * folder once so the renames themselves are durable.
+   * Moves fsynced pieces into their content-addressed places and fsyncs each folder once (all at
+   * once), so the renames themselves are durable when this resolves.
    */
-  install(pieces: readonly { received: ReceivedPiece; digest: PieceDigest }[]): void {
+  async install(pieces: readonly { received: ReceivedPiece; digest: PieceDigest }[]): Promise<void> {
     const folders = new Set<string>();
     for (const { received, digest } of pieces) {
       const target = this.pathOf(digest);
@@ -109,18 +108,35 @@ export class PieceFiles {
       renameSync(received.tempPath, target);
       folders.add(path.dirname(target));
     }
-    for (const folder of folders) {
-      const dirFd = openSync(folder, 'r');
-      try {
-        fsyncSync(dirFd);
-      } finally {
-        closeSync(dirFd);
-      }
-    }
+    await Promise.all([...folders].map(fsyncPath));
   }
 
-  discard(received: ReceivedPiece): void {
-    rmSync(received.tempPath, { force: true });
+  /**
+   * Keeps these pieces from being removed until the returned function is called: an install in
+   * progress (renamed, not yet recorded) or relying on a piece already on disk.
+   */
+  pin(digests: readonly PieceDigest[]): () => void {
+    for (const digest of digests) this.#pinned.set(digest, (this.#pinned.get(digest) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const digest of digests) {
+        const left = this.#pinned.get(digest)! - 1;
+        if (left === 0) this.#pinned.delete(digest);
+        else this.#pinned.set(digest, left);
+      }
+    };
+  }
+
+  isPinned(digest: PieceDigest): boolean {
+    return this.#pinned.has(digest);
+  }
+
+  /** Drops a received piece that will not be installed. */
+  async discard(received: ReceivedPiece): Promise<void> {
+    await received.file.close().catch(() => {});
+    await rm(received.tempPath, { force: true });
   }
 
   remove(digest: PieceDigest): void {
@@ -137,6 +153,19 @@ export class PieceFiles {
 
   /** Bytes [start, end] (inclusive) of a piece. */
   read(digest: PieceDigest, start: number, end: number): Readable {
-    return createReadStream(this.pathOf(digest), { start, end });
+    return createReadStream(this.pathOf(digest), {
+      start,
+      end,
+      highWaterMark: Math.max(1, Math.min(READ_BYTES, end - start + 1)),
+    });
+  }
+}
+
+async function fsyncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -1,9 +1,10 @@
 /**
  * What the provider holds for whom. Every way a piece comes in (single store, batch store, pull)
  * goes through the same two steps: `admit` before any byte is read — is this piece quoted for this
- * payer, at this size, and is there room for it — and `accept` once its bytes have been received
- * and verified — install the file and record the holding, parked if its quote is paid, else in
- * the pre-registration cache. `reconcile` promotes cached pieces whose payment has since been seen.
+ * payer, at this size, and is there room for it — and `keep` once its bytes have been received
+ * and verified — make the file durable, install it and record the holding, parked if its quote is
+ * paid, else in the pre-registration cache. Pieces kept at about the same time are made durable
+ * together (group-commit.ts). `reconcile` promotes cached pieces whose payment has since been seen.
  */
 import type { CID } from 'multiformats/cid';
 import { type PieceDigest, pieceDigestOf } from '../../shared/pieces/cid';
@@ -12,6 +13,7 @@ import type { PieceFiles, ReceivedPiece } from './piece-files';
 import type { PreRegistrationCache, Reservation } from './pre-registration-cache';
 import type { HoldingRow, HoldingState, Hex, ProviderDb } from './provider-db';
 import type { FaultSwitches } from './provider-faults';
+import { GroupCommit } from './group-commit';
 import { HttpError, injected } from './provider-http';
 import type { PieceSource, ProviderMetrics } from './provider-metrics';
 
@@ -24,9 +26,18 @@ export interface Admission {
   reservation?: Reservation;
 }
 
+/** A verified piece waiting to be made durable and recorded. */
+interface Arrival {
+  admission: Admission;
+  received: ReceivedPiece;
+  source: PieceSource;
+}
+
 const wireState = (state: HoldingState) => (state === 'cached' ? 'cached-unpaid' : state);
 
 export class PieceHoldings {
+  readonly #durable = new GroupCommit<Arrival, StoreResult>((arrivals) => this.#commit(arrivals));
+
   constructor(
     private readonly db: ProviderDb,
     private readonly files: PieceFiles,
@@ -79,29 +90,37 @@ export class PieceHoldings {
     return { ...admission, reservation: this.cache.reserve(payer, size) };
   }
 
-  /** Installs a verified piece and records the holding; returns how it is held now. */
-  accept(admission: Admission, received: ReceivedPiece, source: PieceSource): StoreResult {
-    return this.acceptAll([{ admission, received }], source)[0]!;
+  /**
+   * Makes a verified piece durable (fsynced, renamed into place, its folder synced) and records
+   * the holding; resolves with how it is held once all of that is done — never before.
+   */
+  keep(admission: Admission, received: ReceivedPiece, source: PieceSource): Promise<StoreResult> {
+    return this.#durable.submit({ admission, received, source });
   }
 
   /**
-   * Installs verified pieces and records their holdings in one transaction (a batch's pieces are
-   * made durable together); returns how each is held now, in order.
+   * One group of arrivals: fsynced together, moved into place with their folders synced, then
+   * recorded in one transaction. The pieces are pinned throughout, so that nothing they rely on is
+   * swept away between their install and their record.
    */
-  acceptAll(
-    items: readonly { admission: Admission; received: ReceivedPiece }[],
-    source: PieceSource,
-  ): StoreResult[] {
-    const now = Date.now();
+  async #commit(arrivals: readonly Arrival[]): Promise<StoreResult[]> {
+    const digests = arrivals.map(({ admission }) => admission.digest);
+    const unpin = this.files.pin(digests);
     try {
+      // The first copy of each piece not on disk yet is installed; other copies are dropped.
+      const installing = new Map<PieceDigest, ReceivedPiece>();
+      const extra: ReceivedPiece[] = [];
+      for (const { admission, received } of arrivals) {
+        if (installing.has(admission.digest) || this.isHeld(admission.digest)) extra.push(received);
+        else installing.set(admission.digest, received);
+      }
+      await Promise.all(extra.map((received) => this.files.discard(received)));
+      await this.files.syncAll([...installing.values()]);
+      await this.files.install([...installing].map(([digest, received]) => ({ digest, received })));
+      const now = Date.now();
       this.db.transaction(() => {
-        // The first copy of each piece not on disk yet is installed; other copies are dropped.
-        const installing = new Map<PieceDigest, ReceivedPiece>();
-        for (const { admission, received } of items) {
+        for (const { admission } of arrivals) {
           const { payer, digest, cid, size } = admission;
-          if (installing.has(digest) || (this.db.hasPiece(digest) && this.files.has(digest)))
-            this.files.discard(received);
-          else installing.set(digest, received);
           this.db.insertPiece(digest, size, now);
           if (this.db.holding(payer, digest)) continue;
           const park = this.db.hasUnconsumedPayment(payer, digest) && !this.faults.parkingStalled;
@@ -116,14 +135,17 @@ export class PieceHoldings {
             updated_at: now,
           });
         }
-        this.files.install([...installing].map(([digest, received]) => ({ digest, received })));
       });
+    } catch (error) {
+      await Promise.all(arrivals.map(({ received }) => this.files.discard(received)));
+      throw error;
     } finally {
-      for (const { admission } of items) admission.reservation?.release();
+      unpin();
+      for (const { admission } of arrivals) admission.reservation?.release();
     }
-    for (const _ of items) this.metrics.stored(source);
+    for (const { source } of arrivals) this.metrics.stored(source);
     this.reconcile();
-    return items.map(({ admission }) => this.#result(this.db.holding(admission.payer, admission.digest)!));
+    return arrivals.map(({ admission }) => this.#result(this.db.holding(admission.payer, admission.digest)!));
   }
 
   /** Gives back what `admit` held, for a piece that failed to arrive. */

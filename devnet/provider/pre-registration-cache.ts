@@ -95,15 +95,19 @@ export class PreRegistrationCache {
     return now + this.limits.ttlMs;
   }
 
-  /** Deletes every cached piece whose TTL has run out (and its file, if no one else holds it). */
+  /**
+   * Deletes every cached piece whose TTL has run out (and its file, if no one else holds it nor
+   * is about to: a store being made durable pins the piece).
+   */
   sweep(now = Date.now()): number {
     const expired = this.db.transaction(() => {
       const rows = this.db.expiredHoldings(now);
       for (const row of rows) {
         this.db.expireHolding(row, now);
-        if (this.db.holdingsOf(row.piece_digest).length === 0) {
+        const digest = row.piece_digest as PieceDigest;
+        if (this.db.holdingsOf(digest).length === 0 && !this.files.isPinned(digest)) {
           this.db.deletePiece(row.piece_digest);
-          this.files.remove(row.piece_digest as PieceDigest);
+          this.files.remove(digest);
         }
       }
       return rows;

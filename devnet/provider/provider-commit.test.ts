@@ -319,6 +319,27 @@ describe('a commit that fails', () => {
   });
 });
 
+describe('a pending commit', () => {
+  it('is answered, to a status request that may wait, as soon as it confirms', async () => {
+    const setAutomine = (on: boolean) =>
+      chain.publicClient.request({ method: 'evm_setAutomine', params: [on] } as never);
+    const request = await commitRequest(await stored(1));
+    await setAutomine(false);
+    try {
+      const submitted = await provider.client.commit(request);
+      const asked = Date.now();
+      const waiting = provider.client.commitStatus(submitted.commitId, { waitMs: 8_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await chain.publicClient.request({ method: 'evm_mine', params: [] } as never);
+      expect((await waiting).status).toBe('confirmed');
+      expect(Date.now() - asked).toBeGreaterThanOrEqual(300);
+      expect(Date.now() - asked).toBeLessThan(4_000);
+    } finally {
+      await setAutomine(true);
+    }
+  });
+});
+
 describe('a pending commit across a restart', () => {
   it('is followed again by the restarted provider until it confirms', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'coffer-commit-restart-'));

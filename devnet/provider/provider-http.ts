@@ -1,7 +1,8 @@
 /**
  * HTTP plumbing of the provider node: errors answered in the wire format
  * (`{ error: { code, message, details } }`), JSON bodies read with a size limit and checked
- * against their schema, and the refusal of a request whose body the server will not read.
+ * against their schema, the refusal of a request whose body the server will not read, and the
+ * wait of a status request that asked to be answered when something changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -84,3 +85,13 @@ export function discardBody(req: IncomingMessage, res: ServerResponse, drainLimi
   res.setHeader('connection', 'close');
   res.once('finish', () => req.destroy());
 }
+
+/** Resolves when `task` settles or after `ms`, whichever comes first (never rejects). */
+export async function settledWithin(task: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([task.then(noop, noop), elapsed]);
+  clearTimeout(timer);
+}
+
+const noop = () => {};

@@ -13,6 +13,7 @@ import { devUserAccount } from '../chain/dev-accounts';
 import {
   bytesOf,
   randomPiece,
+  rawRequest,
   refusal,
   refOf,
   startTestProvider,
@@ -148,6 +149,29 @@ describe('a pull', () => {
     } finally {
       source.setFaults({});
     }
+  });
+
+  it('answers a status request that may wait when the pull ends, and at once when it is over', async () => {
+    const pieces = [randomPiece(100)];
+    await prepare(pieces);
+    source.setFaults({ latencyMs: 400 });
+    let started;
+    try {
+      started = await pull(pieces, await authorize(pieces));
+      const asked = Date.now();
+      const done = await puller.client.pullStatus(started.pullId, { waitMs: 8_000 });
+      expect(done.state).toBe('complete');
+      expect(Date.now() - asked).toBeLessThan(4_000);
+    } finally {
+      source.setFaults({});
+    }
+    const asked = Date.now();
+    expect((await puller.client.pullStatus(started.pullId, { waitMs: 8_000 })).state).toBe('complete');
+    expect(Date.now() - asked).toBeLessThan(1_000);
+    for (const bad of ['abc', '-1', '10001', '1.5'])
+      expect((await rawRequest(`${puller.url}/v1/pulls/${started.pullId}?waitMs=${bad}`)).json).toMatchObject(
+        { error: { code: 'BAD_REQUEST', message: expect.stringMatching(/waitMs/) } },
+      );
   });
 
   it('refuses duplicate pieces, too many pieces and unknown pull ids', async () => {

@@ -16,6 +16,7 @@ import {
   type BatchItemResult,
   CommitRequest,
   MAX_BATCH_HEADER_BYTES,
+  MAX_WAIT_MS,
   type Ping,
   ProviderFaults,
   PullRequest,
@@ -24,8 +25,8 @@ import {
 import { isLoopback } from '../note-server/http-io';
 import { ByteReader, StreamEndedError } from './byte-reader';
 import type { CommitService } from './commit-service';
-import type { PieceFiles, ReceivedPiece } from './piece-files';
-import type { Admission, PieceHoldings } from './piece-holdings';
+import type { PieceFiles } from './piece-files';
+import type { PieceHoldings } from './piece-holdings';
 import type { Hex, ProviderDb } from './provider-db';
 import type { FaultSwitches } from './provider-faults';
 import { describeIssues, discardBody, HttpError, injected, readJson, sendJson } from './provider-http';
@@ -144,6 +145,19 @@ function sizeParam(url: URL): number {
   return Number(text);
 }
 
+/** `?waitMs=`: how long a status request may wait for a change (0 when absent). */
+function waitParam(url: URL): number {
+  const text = url.searchParams.get('waitMs');
+  if (text === null) return 0;
+  if (!/^[0-9]{1,6}$/.test(text) || Number(text) > MAX_WAIT_MS)
+    throw new HttpError(
+      400,
+      'BAD_REQUEST',
+      `waitMs ${JSON.stringify(text.slice(0, 30))} is not a number of milliseconds up to ${MAX_WAIT_MS}`,
+    );
+  return Number(text);
+}
+
 /** What went wrong receiving a piece's bytes, as the error to answer. */
 function receiveError(error: unknown, cid: CID, inBatch: boolean): HttpError {
   if (error instanceof HttpError) return error;
@@ -196,7 +210,7 @@ export function createProviderHandler(deps: RouteDeps) {
       holdings.abandon(admission);
       throw receiveError(error, cid, false);
     }
-    reply(res, 200, holdings.accept(admission, received, 'single'));
+    reply(res, 200, await holdings.keep(admission, received, 'single'));
   }
 
   async function storeBatch(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -253,24 +267,9 @@ export function createProviderHandler(deps: RouteDeps) {
       metrics.error(error.code);
       return { ok: false, cid, error: error.body.error };
     };
-    // Pieces that arrived whole are made durable together once the body is read: fsynced at
-    // once, installed and recorded in one transaction (not one piece after another).
-    const arrived: { index: number; admission: Admission; received: ReceivedPiece }[] = [];
-    const settle = async () => {
-      const pieces = arrived.splice(0);
-      if (pieces.length === 0) return;
-      try {
-        await files.syncAll(pieces.map(({ received }) => received));
-      } catch (error) {
-        for (const { admission, received } of pieces) {
-          holdings.abandon(admission);
-          files.discard(received);
-        }
-        throw error;
-      }
-      const stored = holdings.acceptAll(pieces, 'batch');
-      pieces.forEach(({ index }, i) => (results[index] = { ok: true, ...stored[i]! }));
-    };
+    // Each piece that arrived whole is made durable while the next ones stream in (with whatever
+    // else is arriving: group-commit.ts); the answer waits for all of them.
+    const kept: Promise<void>[] = [];
     try {
       for (const item of header) {
         const startedAt = reader.bytesRead;
@@ -288,20 +287,25 @@ export function createProviderHandler(deps: RouteDeps) {
           await skipRest();
           continue;
         }
+        let received;
         try {
-          const received = await files.receive(reader.take(item.size), cid, item.size, undefined, {
-            sync: false,
-          });
-          arrived.push({ index: results.length, admission, received });
-          results.length++;
+          received = await files.receive(reader.take(item.size), cid, item.size);
         } catch (error) {
           holdings.abandon(admission);
           results.push(failed(item.cid, receiveError(error, cid, true)));
           await skipRest();
+          continue;
         }
+        const index = results.length++;
+        kept.push(
+          holdings.keep(admission, received, 'batch').then(
+            (stored) => void (results[index] = { ok: true, ...stored }),
+            (error: unknown) => void (results[index] = failed(item.cid, receiveError(error, cid, true))),
+          ),
+        );
       }
     } finally {
-      await settle();
+      await Promise.all(kept);
     }
     if (!(await reader.atEnd()))
       throw new HttpError(
@@ -407,14 +411,14 @@ export function createProviderHandler(deps: RouteDeps) {
         return reply(res, 202, await deps.pulls.start(request));
       }
       case 'pull_status':
-        return reply(res, 200, deps.pulls.status(route.param!));
+        return reply(res, 200, await deps.pulls.status(route.param!, waitParam(url)));
       case 'commit': {
         const request = await readJson(counted(req), req, CommitRequest, MAX_JSON_BYTES, 'commit request');
         const status = await deps.commits.submit(request);
         return reply(res, status.status === 'pending' ? 202 : 200, status);
       }
       case 'commit_status':
-        return reply(res, 200, deps.commits.status(route.param!));
+        return reply(res, 200, await deps.commits.status(route.param!, waitParam(url)));
       case 'metrics': {
         const body = Buffer.from(deps.metricsText());
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': body.length });

@@ -5,9 +5,11 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recoverTypedDataAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainFor, quoteTypes } from '../../shared/chain/eip712';
 import { BATCH_CONTENT_TYPE, encodeBatchHeader, quoteToWire } from '../../shared/provider/wire';
+import { devProviderAccount } from '../chain/dev-accounts';
 import {
   bytesOf,
   promValue,
@@ -109,6 +111,15 @@ describe('quotes', () => {
         signature,
       });
       expect(signer).toBe(small.address);
+      // Signed from the digest directly, it is the very signature signTypedData makes.
+      expect(signature).toBe(
+        await privateKeyToAccount(devProviderAccount(small.slot).privateKey).signTypedData({
+          domain: domainFor('paymentVault', chain.chainId, chain.contracts.paymentVault as `0x${string}`),
+          types: quoteTypes,
+          primaryType: 'Quote',
+          message: quote,
+        }),
+      );
       // The contract's own digest: the one QuotePaid will carry.
       expect(await payer.actor.contracts.paymentVault.read.quoteDigest([quote])).toBe(quoteDigest);
     }

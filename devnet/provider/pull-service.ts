@@ -4,8 +4,9 @@
  * (parked if paid, else cached). Each piece is admitted (quoted here, room for it) before it is
  * fetched, verified against its CID while it streams and kept only if it is whole and right: a
  * source that sends wrong bytes, too few, too many or too slowly fails that piece, and nothing of
- * it is kept. Progress is per piece, live in memory while running and saved at each piece's end,
- * so a finished pull can be asked about after a restart (an interrupted one reads as failed).
+ * it is kept. Pieces are made durable in groups (PieceHoldings.keep), never reported held before.
+ * Progress is per piece, live in memory while running, saved now and then and at the end, so a
+ * finished pull can be asked about after a restart (an interrupted one reads as failed).
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
@@ -17,10 +18,13 @@ import type { Admission, PieceHoldings } from './piece-holdings';
 import type { PieceFiles } from './piece-files';
 import type { Hex, ProviderDb } from './provider-db';
 import type { FaultSwitches } from './provider-faults';
-import { HttpError, injected } from './provider-http';
+import { HttpError, injected, settledWithin } from './provider-http';
 import type { ProviderMetrics } from './provider-metrics';
 
 type ParsedPull = z.output<typeof PullRequest>;
+
+/** How often a running pull's progress is saved. */
+const PROGRESS_SAVE_MS = 1_000;
 type PullItem = PullProgress['pieces'][number];
 
 export interface PullServiceDeps {
@@ -42,8 +46,11 @@ export interface PullServiceDeps {
 
 export class PullService {
   readonly #running = new Map<string, PullProgress>();
-  readonly #tasks = new Set<Promise<void>>();
+  /** Running pulls' tasks, by pull id. */
+  readonly #tasks = new Map<string, Promise<void>>();
   readonly #stop = new AbortController();
+  /** Running pulls whose progress is due to be saved. */
+  readonly #unsaved = new Map<PullProgress, NodeJS.Timeout>();
 
   constructor(private readonly deps: PullServiceDeps) {
     // Pulls a previous run was doing when it stopped will not finish: say so.
@@ -92,13 +99,16 @@ export class PullService {
     this.#running.set(progress.pullId, progress);
     const task = this.#run(progress).finally(() => {
       this.#running.delete(progress.pullId);
-      this.#tasks.delete(task);
+      this.#tasks.delete(progress.pullId);
     });
-    this.#tasks.add(task);
+    this.#tasks.set(progress.pullId, task);
     return structuredClone(progress);
   }
 
-  status(pullId: string): PullProgress {
+  /** A pull's progress; a running one after it ends or `waitMs`, whichever comes first. */
+  async status(pullId: string, waitMs = 0): Promise<PullProgress> {
+    const task = this.#tasks.get(pullId);
+    if (task && waitMs > 0) await settledWithin(task, waitMs);
     const progress =
       this.#running.get(pullId) ?? (/^[0-9a-f]{32}$/.test(pullId) ? this.deps.db.pull(pullId) : undefined);
     if (!progress)
@@ -109,7 +119,9 @@ export class PullService {
   /** Cancels every running pull (their pieces in flight fail as interrupted) and waits for them. */
   async stop(): Promise<void> {
     this.#stop.abort();
-    await Promise.all(this.#tasks);
+    await Promise.all(this.#tasks.values());
+    for (const timer of this.#unsaved.values()) clearTimeout(timer);
+    this.#unsaved.clear();
   }
 
   async #run(progress: PullProgress): Promise<void> {
@@ -117,12 +129,16 @@ export class PullService {
     try {
       await this.deps.seePayments();
       let next = 0;
+      const keeping: Promise<void>[] = [];
       const worker = async () => {
-        while (next < progress.pieces.length) await this.#fetch(progress, progress.pieces[next++]!, source);
+        while (next < progress.pieces.length)
+          await this.#fetch(progress, progress.pieces[next++]!, source, keeping);
       };
       await Promise.all(
         Array.from({ length: Math.min(this.deps.concurrency, progress.pieces.length) }, worker),
       );
+      // The pull ends once every piece it fetched is durable (or has failed).
+      await Promise.all(keeping);
     } finally {
       await source.close();
     }
@@ -137,7 +153,17 @@ export class PullService {
       );
   }
 
-  async #fetch(progress: PullProgress, item: PullItem, source: ProviderClient): Promise<void> {
+  /**
+   * Fetches and verifies one piece, then hands it to be made durable (`keeping`) and returns: the
+   * fetcher goes on to its next piece while this one's fsync waits for its group, and the piece
+   * counts as held only once that is done.
+   */
+  async #fetch(
+    progress: PullProgress,
+    item: PullItem,
+    source: ProviderClient,
+    keeping: Promise<void>[],
+  ): Promise<void> {
     const { holdings, files, pieceTimeoutMs } = this.deps;
     const timeout = AbortSignal.timeout(pieceTimeoutMs);
     const signal = AbortSignal.any([this.#stop.signal, timeout]);
@@ -154,17 +180,51 @@ export class PullService {
         this.deps.metrics.bytesIn(n);
       });
       if (signal.aborted) {
-        files.discard(received);
+        await files.discard(received);
         throw signal.reason;
       }
-      item.state = holdings.accept(admission, received, 'pull').status;
+      // Held once durable, together with the other pieces arriving meanwhile.
+      const kept = holdings.keep(admission, received, 'pull');
+      admission = undefined;
+      keeping.push(
+        kept
+          .then(
+            (result) => void (item.state = result.status),
+            (error: unknown) => this.#fail(progress, item, error, false, true),
+          )
+          .then(() => this.#touched(progress)),
+      );
+      return;
     } catch (error) {
       if (admission) holdings.abandon(admission);
-      item.state = 'failed';
-      item.error = this.#classify(error, item, progress.sourceUrl, timeout.aborted, answered);
+      this.#fail(progress, item, error, timeout.aborted, answered);
     }
+    this.#touched(progress);
+  }
+
+  #fail(progress: PullProgress, item: PullItem, error: unknown, timedOut: boolean, answered: boolean): void {
+    item.state = 'failed';
+    item.error = this.#classify(error, item, progress.sourceUrl, timedOut, answered);
+  }
+
+  #touched(progress: PullProgress): void {
     progress.updatedAt = Date.now();
-    this.deps.db.savePull(progress);
+    this.#saveSoon(progress);
+  }
+
+  /**
+   * Saves a running pull's progress now and then (its end is always saved): the holdings are what
+   * counts, this is what a restarted provider can tell about a pull it was running.
+   */
+  #saveSoon(progress: PullProgress): void {
+    if (this.#unsaved.has(progress)) return;
+    this.#unsaved.set(
+      progress,
+      setTimeout(() => {
+        this.#unsaved.delete(progress);
+        if (progress.state === 'running') this.deps.db.savePull(progress);
+      }, PROGRESS_SAVE_MS),
+    );
   }
 
   /** `answered`: the source had started answering, so a broken stream means a cut-off body. */

@@ -1,12 +1,15 @@
 /**
  * Prices and signs quotes: one EIP-712 `Quote` per piece (PaymentVault domain), priced by bytes,
  * with an expiry and a random nonce, remembered in the database so a later store can check that
- * the piece was quoted and a payment event can be matched to it.
+ * the piece was quoted and a payment event can be matched to it. The digest is computed directly
+ * (shared/chain/quote-digest.ts) and signed as it is — the same signature `signTypedData` makes,
+ * at a fraction of the cost, since a wave asks for 64 of them at a time.
  */
 import { randomBytes } from 'node:crypto';
-import { bytesToHex, hashTypedData } from 'viem';
+import { bytesToHex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { domainFor, type Quote, quoteTypes } from '../../shared/chain/eip712';
+import { domainFor, type Quote } from '../../shared/chain/eip712';
+import { quoteDigest } from '../../shared/chain/quote-digest';
 import { parsePieceCid, pieceDigestOf } from '../../shared/pieces/cid';
 import { type PieceRef, quoteToWire, type SignedQuote } from '../../shared/provider/wire';
 import type { Hex, ProviderDb } from './provider-db';
@@ -39,9 +42,9 @@ export async function signQuotes(
         expiry,
         nonce: bytesToHex(randomBytes(32)),
       };
-      const typed = { domain, types: quoteTypes, primaryType: 'Quote', message: quote } as const;
-      const signature = await terms.account.signTypedData(typed);
-      return { cid, quote: quoteToWire(quote), signature, quoteDigest: hashTypedData(typed) };
+      const digest = quoteDigest(domain, quote);
+      const signature = await terms.account.sign({ hash: digest });
+      return { cid, quote: quoteToWire(quote), signature, quoteDigest: digest };
     }),
   );
   db.transaction(() => {

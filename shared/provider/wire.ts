@@ -19,10 +19,12 @@
  *                                         when unsatisfiable). This is the retrieval URL other
  *                                         providers pull from.
  *   POST /v1/pulls                        PullRequest → PullProgress (202; fetching continues)
- *   GET  /v1/pulls/:pullId                → PullProgress
+ *   GET  /v1/pulls/:pullId[?waitMs=]      → PullProgress; with waitMs, a running pull is answered
+ *                                         when it ends or after waitMs (at most MAX_WAIT_MS)
  *   POST /v1/commits                      CommitRequest → CommitStatus (202, status pending, with
  *                                         the transaction hash; confirmation follows)
- *   GET  /v1/commits/:commitId            → CommitStatus
+ *   GET  /v1/commits/:commitId[?waitMs=]  → CommitStatus; with waitMs, a pending commit is answered
+ *                                         when it settles or after waitMs (at most MAX_WAIT_MS)
  *   GET  /metrics                         → Prometheus text
  *   GET|PUT /v1/admin/faults              ProviderFaults (devnet only: loopback clients with
  *                                         `Authorization: Bearer <admin token>`)
@@ -86,6 +88,9 @@ const AddressHex = Address.transform((value) => value as `0x${string}`);
 /** An unsigned integer that may not fit a JS number (uint256 on chain), as a decimal string. */
 export const Uint = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'expected a non-negative decimal integer');
 const Count = z.number().int().nonnegative();
+
+/** Longest a status request may ask to wait for a change (`?waitMs=`). */
+export const MAX_WAIT_MS = 10_000;
 const Size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** A piece CID from outside: canonical base32 CIDv1, raw or dag-cbor, sha2-256. */

@@ -18,6 +18,7 @@ import {
   CommitStatus,
   type CommitRequest,
   encodeBatchHeader,
+  MAX_WAIT_MS,
   type PieceRef,
   PieceStatus,
   Ping,
@@ -180,16 +181,28 @@ export class ProviderClient {
     return this.#json('POST', '/v1/pulls', PullProgress, { ...options, json: pull });
   }
 
-  pullStatus(pullId: string, options?: CallOptions): Promise<PullProgress> {
-    return this.#json('GET', `/v1/pulls/${encodeURIComponent(pullId)}`, PullProgress, options);
+  /** A pull's progress; with `waitMs`, a provider answers a running pull when it ends or after waitMs. */
+  pullStatus(pullId: string, options?: CallOptions & { waitMs?: number }): Promise<PullProgress> {
+    return this.#json(
+      'GET',
+      `/v1/pulls/${encodeURIComponent(pullId)}${waitQuery(options)}`,
+      PullProgress,
+      options,
+    );
   }
 
   commit(commit: CommitRequest, options?: CallOptions): Promise<CommitStatus> {
     return this.#json('POST', '/v1/commits', CommitStatus, { ...options, json: commit });
   }
 
-  commitStatus(commitId: string, options?: CallOptions): Promise<CommitStatus> {
-    return this.#json('GET', `/v1/commits/${encodeURIComponent(commitId)}`, CommitStatus, options);
+  /** A commit's status; with `waitMs`, a provider answers a pending commit when it settles or after waitMs. */
+  commitStatus(commitId: string, options?: CallOptions & { waitMs?: number }): Promise<CommitStatus> {
+    return this.#json(
+      'GET',
+      `/v1/commits/${encodeURIComponent(commitId)}${waitQuery(options)}`,
+      CommitStatus,
+      options,
+    );
   }
 
   /**
@@ -380,6 +393,9 @@ export class ProviderClient {
     return fail('NETWORK', `${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+const waitQuery = (options?: { waitMs?: number }) =>
+  options?.waitMs ? `?${new URLSearchParams({ waitMs: String(Math.min(options.waitMs, MAX_WAIT_MS)) })}` : '';
 
 /** The path without its query (payer, size), shortened: enough to say which call failed. */
 const shortPath = (path: string) => {

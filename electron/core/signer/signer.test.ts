@@ -314,7 +314,22 @@ describe('signer: one approval per upload', () => {
     ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    expect(signer.remaining(grant)).toBe(1000n);
+    // Signed by the right provider (its key known from earlier quotes), then changed: cheaper.
+    const genuine = await signedQuote(providerA, 500n, '07');
+    expect(await signer.authorizeQuotePayments(grant, [genuine])).toBe(500n);
+    const altered = await signedQuote(providerA, 400n, '08');
+    altered.quote = { ...altered.quote, price: 1n };
+    await expect(signer.authorizeQuotePayments(grant, [altered])).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringMatching(/signed by/),
+    });
+    const malformed = await signedQuote(providerA, 1n, '09');
+    malformed.quote = { ...malformed.quote, size: 1n << 64n };
+    await expect(signer.authorizeQuotePayments(grant, [malformed])).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringMatching(/malformed: size is not a uint64/),
+    });
+    expect(signer.remaining(grant)).toBe(500n);
   });
 
   it('sends no call of its own: quote payments go through payQuotes only', async () => {

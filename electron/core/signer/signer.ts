@@ -26,6 +26,7 @@ import { jsonRpc } from 'viem/nonce';
 import type { ApprovalKind, ApprovalRequest, ApprovalSummary } from '../../../shared/api/approval';
 import { CofferError } from '../../../shared/api/errors';
 import { domainFor, type Quote } from '../../../shared/chain/eip712';
+import { quoteDigest } from '../../../shared/chain/quote-digest';
 import { paymentVaultAbi } from '../../../shared/contracts/abis';
 import type { Address } from '../../../shared/network-manifest';
 import { networkChain, type ChainEndpoint } from '../chain/contracts';
@@ -444,9 +445,18 @@ const quoteSignatures = new QuoteSignatures();
 export async function verifyQuote(allowlist: SigningAllowlist, quote: Quote, signature: Hex): Promise<void> {
   const payload = quotePayload(allowlist.contracts, quote);
   allowlist.check(payload);
+  let digest: Hex;
+  try {
+    digest = quoteDigest(payload.domain, payload.message);
+  } catch (error) {
+    throw new CofferError(
+      'VERIFY_FAILED',
+      `The quote from ${quote.provider} is malformed: ${shortError(error)}`,
+    );
+  }
   let signer: Address;
   try {
-    signer = await quoteSignatures.signer(payloadHash(payload), signature, quote.provider);
+    signer = await quoteSignatures.signer(digest, signature, quote.provider);
   } catch {
     throw new CofferError('VERIFY_FAILED', `The quote from ${quote.provider} carries a malformed signature`);
   }

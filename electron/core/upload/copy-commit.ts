@@ -9,7 +9,7 @@ import type { CommitStatus } from '../../../shared/provider/wire';
 import { addPiecesWire } from './authorizations';
 import type { RunContext } from './run-context';
 import type { Copy } from './upload-copy';
-import { sleep } from './upload-chain';
+import { followStatus } from './status-follow';
 import { CopyFailed, messageOf } from './upload-errors';
 
 export async function commitCopy(context: RunContext, copy: Copy): Promise<void> {
@@ -58,18 +58,30 @@ export async function commitCopy(context: RunContext, copy: Copy): Promise<void>
 /** Follows a submitted commit until it is confirmed (or fails, or takes too long). */
 export async function followCommit(context: RunContext, copy: Copy, first: CommitStatus): Promise<void> {
   const { plan, journal, options } = context;
-  let status = first;
   const deadline = Date.now() + options.commitTimeoutMs;
-  while (status.status === 'pending') {
-    if (Date.now() > deadline)
-      throw new CopyFailed('committing', `${copy.label}'s commit ${status.txHash} was not confirmed in time`);
-    await sleep(options.pollIntervalMs, context.signal);
-    try {
-      status = await copy.client.commitStatus(status.commitId, { signal: context.signal });
-    } catch (error) {
-      context.signal.throwIfAborted();
-      throw new CopyFailed('committing', `${copy.label} lost track of its commit: ${messageOf(error)}`);
-    }
+  let status: CommitStatus;
+  try {
+    status = await followStatus(
+      context,
+      first,
+      (answer) => answer.status === 'pending',
+      (waitMs) =>
+        copy.client.commitStatus(first.commitId, {
+          signal: context.signal,
+          waitMs: Math.max(1, Math.min(waitMs, deadline - Date.now())),
+        }),
+      (answer) => {
+        if (Date.now() > deadline)
+          throw new CopyFailed(
+            'committing',
+            `${copy.label}'s commit ${answer.txHash} was not confirmed in time`,
+          );
+      },
+    );
+  } catch (error) {
+    context.signal.throwIfAborted();
+    if (error instanceof CopyFailed) throw error;
+    throw new CopyFailed('committing', `${copy.label} lost track of its commit: ${messageOf(error)}`);
   }
   if (status.status === 'failed' || !status.dataSetId || !status.pieceIds) {
     copy.commit = {

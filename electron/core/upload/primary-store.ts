@@ -25,14 +25,20 @@ export async function storePieces(context: RunContext, copy: Copy, pieces: reado
   copy.stage = 'storing';
   context.changed();
   context.journal.step(context.uploadId, 'store', 'before', copy.id, { pieces: missing.length });
-  let outcomes =
-    copy.capabilities.batch && !copy.batchRefused
-      ? await storeBatches(context, copy, missing)
-      : await storeSingly(context, copy, missing);
-  const retry = outcomes.filter((outcome) => 'error' in outcome).map((outcome) => outcome.piece);
-  if (retry.length > 0) {
-    const second = await storeSingly(context, copy, retry);
-    outcomes = [...outcomes.filter((outcome) => !('error' in outcome)), ...second];
+  for (const piece of missing) copy.sending.add(piece);
+  let outcomes: Outcome[];
+  try {
+    outcomes =
+      copy.capabilities.batch && !copy.batchRefused
+        ? await storeBatches(context, copy, missing)
+        : await storeSingly(context, copy, missing);
+    const retry = outcomes.filter((outcome) => 'error' in outcome).map((outcome) => outcome.piece);
+    if (retry.length > 0) {
+      const second = await storeSingly(context, copy, retry);
+      outcomes = [...outcomes.filter((outcome) => !('error' in outcome)), ...second];
+    }
+  } finally {
+    for (const piece of missing) copy.sending.delete(piece);
   }
   record(context, copy, outcomes);
   const failed = outcomes.filter(

@@ -97,8 +97,8 @@ export async function paymentsConfirmed(
 
 /**
  * Waits until `copy`'s provider has room in its pre-registration cache for `bytes` more that may
- * arrive before their payment is seen: what it holds unconfirmed must leave room under half its
- * per-payer cap. With nothing unconfirmed held — or no payment in flight that could free room —
+ * arrive before their payment is seen: what it holds unconfirmed, and what is on its way there
+ * unconfirmed (a store in flight), must leave room under half its per-payer cap. With nothing unconfirmed held — or no payment in flight that could free room —
  * anything may go.
  */
 export async function cacheRoom(context: RunContext, copy: Copy, bytes: number): Promise<void> {

@@ -10,7 +10,7 @@ import { addPiecesWire } from './authorizations';
 import { holdingOf } from './primary-store';
 import { type RunContext, cacheRoom, sizeOf } from './run-context';
 import type { Copy } from './upload-copy';
-import { sleep } from './upload-chain';
+import { followStatus } from './status-follow';
 import { CopyFailed, messageOf } from './upload-errors';
 import type { HoldingStatus } from './upload-journal';
 
@@ -73,23 +73,32 @@ async function pullGroup(
   }
   let lastBytes = -1;
   let lastMove = Date.now();
-  while (progress.state === 'running') {
-    await sleep(context.options.pollIntervalMs, context.signal);
-    try {
-      progress = await copy.client.pullStatus(progress.pullId, { signal: context.signal });
-    } catch (error) {
-      context.signal.throwIfAborted();
-      throw new CopyFailed('pulling', `${copy.label} lost track of its pull: ${messageOf(error)}`);
-    }
-    const bytes = progress.pieces.reduce((sum, item) => sum + item.bytes, 0);
-    if (bytes !== lastBytes) {
-      lastBytes = bytes;
-      lastMove = Date.now();
-    } else if (Date.now() - lastMove > context.options.pullStallMs)
-      throw new CopyFailed(
-        'pulling',
-        `${copy.label}'s pull made no progress for ${context.options.pullStallMs} ms`,
-      );
+  try {
+    progress = await followStatus(
+      context,
+      progress,
+      (status) => status.state === 'running',
+      (waitMs) =>
+        copy.client.pullStatus(progress.pullId, {
+          signal: context.signal,
+          waitMs: Math.min(waitMs, context.options.pullStallMs),
+        }),
+      (status) => {
+        const bytes = status.pieces.reduce((sum, item) => sum + item.bytes, 0);
+        if (bytes !== lastBytes) {
+          lastBytes = bytes;
+          lastMove = Date.now();
+        } else if (Date.now() - lastMove > context.options.pullStallMs)
+          throw new CopyFailed(
+            'pulling',
+            `${copy.label}'s pull made no progress for ${context.options.pullStallMs} ms`,
+          );
+      },
+    );
+  } catch (error) {
+    context.signal.throwIfAborted();
+    if (error instanceof CopyFailed) throw error;
+    throw new CopyFailed('pulling', `${copy.label} lost track of its pull: ${messageOf(error)}`);
   }
   const byCid = new Map(progress.pieces.map((item) => [item.cid, item]));
   const held: { pieceIndex: number; status: HoldingStatus }[] = [];

@@ -44,6 +44,8 @@ export class Copy {
   readonly paid = new Set<number>();
   /** Pieces in a payment sent but not yet confirmed. */
   readonly paying = new Set<number>();
+  /** Pieces in a store request to this provider that has not answered yet. */
+  readonly sending = new Set<number>();
   /** The first wave whose quotes and payment include this copy; earlier waves it catches up. */
   joinedWave = 0;
   /** The provider answered a batch store BATCH_UNSUPPORTED though its ping offered batch. */
@@ -111,13 +113,15 @@ export class Copy {
   }
 
   /**
-   * Bytes held here in the provider's pre-registration cache whose payment is in flight: room that
-   * frees up once the payment is confirmed.
+   * Bytes that are (or may be, once a store in flight answers) in the provider's pre-registration
+   * cache, their payment not yet confirmed: held there cached with the payment in flight, or on
+   * their way there unpaid. Room that frees up once the payments are confirmed.
    */
   unpaidHeldBytes(sizeOf: (piece: number) => number): number {
     let bytes = 0;
     for (const [piece, status] of this.held)
       if (status === 'cached' && this.paying.has(piece)) bytes += sizeOf(piece);
+    for (const piece of this.sending) if (!this.paid.has(piece)) bytes += sizeOf(piece);
     return bytes;
   }
 

@@ -7,8 +7,9 @@
  * storing wave N and several payments may be in flight; a wave's pieces go out as soon as it is
  * quoted, without waiting for its payment to be sent (providers cache what outruns its payment,
  * within their cache limits, which the run keeps to). The wave is stored on the primary (one
- * batch request), then every secondary pulls it from the primary on its own queue while the
- * primary takes the next wave. Once a wave's payment is mined, the primary must confirm the wave
+ * batch request; the next wave's may go out before it is answered, two at most, within the
+ * primary's cache room), then every secondary pulls it from the primary on its own queue while
+ * the primary takes the next waves. Once a wave's payment is mined, the primary must confirm the wave
  * parked. A run on a journal that already holds some of this (a resume) does only what is left:
  * pieces paid are not paid again, pieces held are not sent again.
  *
@@ -29,6 +30,9 @@ import { pullPieces } from './secondary-pull';
 import { Copy } from './upload-copy';
 import { CommitError, CopyFailed, type CopyFailure, messageOf, StoreError } from './upload-errors';
 import { PaymentLedger } from './wave-payments';
+
+/** Waves being stored on the primary at once. */
+const STORES_IN_FLIGHT = 2;
 
 interface Deferred {
   promise: Promise<void>;
@@ -129,34 +133,67 @@ async function waves(state: RunState): Promise<void> {
     throw error;
   };
 
-  for (let wave = 0; wave < plan.waves.length; wave++) {
-    context.signal.throwIfAborted();
-    for (let ahead = wave; ahead <= Math.min(wave + options.lookahead, plan.waves.length - 1); ahead++)
-      prepare(ahead).catch(() => {});
-    await prepare(wave).catch(sourceFailed);
-    const pieces = plan.waves[wave]!;
-    if (storing) {
-      await cacheRoom(
-        context,
-        source,
-        pieces.reduce((sum, piece) => sum + plan.pieces[piece]!.size, 0),
-      );
-      await storePieces(context, source, pieces);
-      state.background.add(
-        confirmParked(context, source, pieces).then((problem) => {
-          if (problem)
-            throw new StoreError(
-              `The primary did not confirm the data parked: ${problem}`,
-              source.id,
-              'storing',
-            );
-        }),
-      );
+  // Up to STORES_IN_FLIGHT waves are being stored on the primary at once: the next wave's request
+  // goes out while the provider is still making the last one durable (within its cache room,
+  // which counts what is on its way). Each wave is then handed on — its parked check, the
+  // secondaries' pulls — in wave order, once it and every wave before it are stored.
+  let handedOn: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  try {
+    for (let wave = 0; wave < plan.waves.length; wave++) {
+      context.signal.throwIfAborted();
+      for (let ahead = wave; ahead <= Math.min(wave + options.lookahead, plan.waves.length - 1); ahead++)
+        prepare(ahead).catch(() => {});
+      await prepare(wave).catch(sourceFailed);
+      const pieces = plan.waves[wave]!;
+      let stored: Promise<void> = Promise.resolve();
+      if (storing) {
+        if (inFlight.length >= STORES_IN_FLIGHT) await inFlight.shift();
+        await cacheRoom(
+          context,
+          source,
+          pieces.reduce((sum, piece) => sum + plan.pieces[piece]!.size, 0),
+        );
+        // A failed store stops the run at once, not when its turn to be handed on comes.
+        stored = storePieces(context, source, pieces).catch((error: unknown) => {
+          context.halt(error as Error);
+          throw error;
+        });
+      }
+      const before = handedOn;
+      handedOn = Promise.all([before, stored]).then(() => handOn(state, source, wave, storing));
+      // Awaited in turn (and at the end); until then a failure must not count as unhandled.
+      handedOn.catch(() => {});
+      inFlight.push(handedOn);
     }
-    state.stored[wave]!.resolve();
-    for (const copy of participants(context, wave))
-      if (copy !== source) onCopy(state, copy, () => pullPieces(context, copy, source, pieces));
+    await handedOn;
+  } catch (error) {
+    context.halt(error as Error);
+    throw error;
+  } finally {
+    // Whatever happens, nothing of a store is left running behind the run's outcome.
+    await Promise.allSettled(inFlight);
   }
+}
+
+/** A wave stored on the source: its parked check, and every other copy pulls it. */
+function handOn(state: RunState, source: Copy, wave: number, storing: boolean): void {
+  const { context } = state;
+  const pieces = context.plan.waves[wave]!;
+  if (storing)
+    state.background.add(
+      confirmParked(context, source, pieces).then((problem) => {
+        if (problem)
+          throw new StoreError(
+            `The primary did not confirm the data parked: ${problem}`,
+            source.id,
+            'storing',
+          );
+      }),
+    );
+  state.stored[wave]!.resolve();
+  for (const copy of participants(context, wave))
+    if (copy !== source) onCopy(state, copy, () => pullPieces(context, copy, source, pieces));
 }
 
 /** Commits every copy that holds everything; returns the result, or throws CommitError. */

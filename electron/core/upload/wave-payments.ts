@@ -26,6 +26,12 @@ export class PaymentLedger {
   readonly #inFlight = new Set<Promise<void>>();
   /** Quotes obtained early (the cost estimate), used when their wave is paid if still fresh. */
   readonly #prefetched = new Map<string, ProviderQuote>();
+  /**
+   * The last payment handed to the signer. Payments are checked and sent one after another, in the
+   * order asked: the earliest wave's goes out first (and is mined first, freeing the primary's
+   * cache room) instead of sharing the signer's quote checks with the waves after it.
+   */
+  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly context: RunContext) {}
 
@@ -104,11 +110,18 @@ export class PaymentLedger {
     }
     context.changed();
     let txHash: Hex;
-    try {
-      txHash = await context.signer.payQuotes(
-        context.grant,
+    const grant = context.grant;
+    const sending = this.#turn.then(() => {
+      // Stopped while waiting its turn: nothing is sent (the journal says so below).
+      context.signal.throwIfAborted();
+      return context.signer.payQuotes(
+        grant,
         quoted.map(({ quote }) => ({ quote: quote.quote, signature: quote.signature })),
       );
+    });
+    this.#turn = sending.catch(() => {});
+    try {
+      txHash = await sending;
     } catch (error) {
       context.journal.paymentFailed(context.uploadId, paymentId, messageOf(error));
       for (const { copy, piece } of quoted) copy.paying.delete(piece);
