@@ -130,7 +130,7 @@ export interface CrashReport {
   /** Process runs in all (first starts and restarts). */
   runs: number;
   kills: number;
-  /** Kills by the last stage the process reported before it died. */
+  /** Kills by where the process was (by default the last stage it reported) when it died. */
   killsByStage: Record<string, number>;
   /** Kill points chosen that the process finished before. */
   missedKills: number;
@@ -146,6 +146,8 @@ export interface CrashScenario<Iteration> {
   command(iteration: Iteration, attempt: number, previous: ProcessRun | null): Promise<string[]>;
   env?: Record<string, string>;
   stageOf(line: string): string | null;
+  /** Where a killed run was, for the report, asked after `afterKill` (default: the last stage it reported). */
+  killLabel?(iteration: Iteration, run: ProcessRun): string;
   /** Picks a kill point for an attempt, or null to let it finish. */
   killPoint(random: SeededRandom, attempt: number): KillPoint | null;
   /** The invariants after a kill: what the dead process left. */
@@ -187,9 +189,10 @@ export async function runCrashIterations<Iteration>(
       report.checks++;
       if (run.signal === 'SIGKILL') {
         report.kills++;
-        report.killsByStage[run.lastStage] = (report.killsByStage[run.lastStage] ?? 0) + 1;
-        stages.push(`${run.lastStage}(${kill!.stage}+${kill!.afterMs}ms)`);
         report.violations.push(...tagged(n, await scenario.afterKill(iteration, run)));
+        const label = scenario.killLabel?.(iteration, run) ?? run.lastStage;
+        report.killsByStage[label] = (report.killsByStage[label] ?? 0) + 1;
+        stages.push(`${label} (aimed at ${kill!.stage}+${kill!.afterMs}ms)`);
         previous = run;
         continue;
       }
