@@ -148,8 +148,8 @@ export interface CrashScenario<Iteration> {
   stageOf(line: string): string | null;
   /** Where a killed run was, for the report, asked after `afterKill` (default: the last stage it reported). */
   killLabel?(iteration: Iteration, run: ProcessRun): string;
-  /** Picks a kill point for an attempt, or null to let it finish. */
-  killPoint(random: SeededRandom, attempt: number): KillPoint | null;
+  /** Picks a kill point for an attempt (0: the first start), or null to let it finish. */
+  killPoint(random: SeededRandom, attempt: number, iteration: Iteration): KillPoint | null;
   /** The invariants after a kill: what the dead process left. */
   afterKill(iteration: Iteration, run: ProcessRun): Promise<Violation[]>;
   /** The invariants once a run ended by itself. */
@@ -182,7 +182,7 @@ export async function runCrashIterations<Iteration>(
     const stages: string[] = [];
     for (let attempt = 0; ; attempt++) {
       // The last attempt is never killed, so every iteration ends.
-      const kill = attempt + 1 < maxAttempts ? scenario.killPoint(random, attempt) : null;
+      const kill = attempt + 1 < maxAttempts ? scenario.killPoint(random, attempt, iteration) : null;
       const args = await scenario.command(iteration, attempt, previous);
       const run = await runKillable(args, { env: scenario.env, kill, stageOf: scenario.stageOf });
       report.runs++;

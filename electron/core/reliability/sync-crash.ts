@@ -41,7 +41,7 @@ const child = path.join(
   'test-support',
   'sync-child.ts',
 );
-const KILL_STAGES = ['start', 'dispatched', 'prefetched', 'committed'] as const;
+const BATCH_EVENTS = ['dispatched', 'prefetched', 'committed'] as const;
 
 interface SyncIteration {
   dir: string;
@@ -83,6 +83,7 @@ export async function runSyncCrashes(
   },
 ): Promise<CrashReport> {
   const expected = expectedNotes(options.oracle);
+  const tenthOf = (index: number) => Math.min(9, Math.floor((10 * index) / options.oracle.treeSize));
   const byIndex = new Map(expected.map((note) => [note.index, note]));
 
   /** The checks on a store left by a killed or finished run. */
@@ -109,7 +110,12 @@ export async function runSyncCrashes(
   }
 
   const scenario: CrashScenario<SyncIteration> = {
-    stageOf: (line) => (line.startsWith('{') ? (JSON.parse(line) as { kind: string }).kind : null),
+    // A batch event as a stage: its kind and the tenth of the log its batch starts in, e.g. committed@3.
+    stageOf(text) {
+      if (!text.startsWith('{')) return null;
+      const line = JSON.parse(text) as { kind: string; start?: number };
+      return line.start === undefined ? line.kind : `${line.kind}@${tenthOf(line.start)}`;
+    },
     // Where the sync was: the share of batches checkpointed, or past them (resolving tag hits, done).
     killLabel(iteration, run) {
       if (run.lines.length === 0) return 'before the first batch';
@@ -140,10 +146,12 @@ export async function runSyncCrashes(
       };
     },
     command: async (iteration) => ['--import', 'tsx', child, JSON.stringify(iteration.config)],
-    killPoint(random, attempt) {
+    // Right after a batch event in a tenth of the log not yet scanned, or a while after the start.
+    killPoint(random, attempt, iteration) {
       if (!random.chance(attempt === 0 ? 0.95 : 0.8 / attempt)) return null;
-      const stage = random.pick(KILL_STAGES);
-      return { stage, afterMs: stage === 'start' ? random.int(500, 4000) : random.int(0, 1500) };
+      if (random.chance(0.15)) return { stage: 'start', afterMs: random.int(300, 3000) };
+      const tenth = random.int(Math.min(9, tenthOf(iteration.last.cursor)), 9);
+      return { stage: `${random.pick(BATCH_EVENTS)}@${tenth}`, afterMs: random.int(0, 150) };
     },
     afterKill: async (iteration) => storeViolations(iteration),
     async atEnd(iteration) {

@@ -135,7 +135,7 @@ export async function runUploadCrashes(
             ...common,
           ];
     },
-    killPoint: (random: SeededRandom, attempt: number): KillPoint | null => {
+    killPoint(random: SeededRandom, attempt: number): KillPoint | null {
       if (!random.chance(attempt === 0 ? 0.95 : 0.7 / attempt)) return null;
       const stage = random.pick(KILL_STAGES);
       return { stage, afterMs: stage === 'start' ? random.int(300, 3000) : random.int(0, 200) };
