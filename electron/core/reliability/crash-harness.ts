@@ -6,7 +6,8 @@
  * which stage each output line reports, and what must hold after every kill and at the end.
  *
  * Everything random comes from one seed, printed with the report, so a failing run can be replayed
- * with `COFFER_CRASH_SEED=<seed>`.
+ * with `COFFER_CRASH_SEED=<seed>`: each iteration draws from a generator of its own (the seed and
+ * its number), so its file, settings and kill points do not depend on how earlier ones went.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -163,7 +164,6 @@ export async function runCrashIterations<Iteration>(
   scenario: CrashScenario<Iteration>,
   options: { seed: number; iterations: number; maxAttempts?: number; log?: (line: string) => void },
 ): Promise<CrashReport> {
-  const random = new SeededRandom(options.seed);
   const log = options.log ?? (() => {});
   const report: CrashReport = {
     seed: options.seed,
@@ -177,6 +177,8 @@ export async function runCrashIterations<Iteration>(
   };
   const maxAttempts = options.maxAttempts ?? 12;
   for (let n = 0; n < options.iterations; n++) {
+    // One generator per iteration: its choices do not depend on how earlier iterations went.
+    const random = new SeededRandom(Math.imul(options.seed ^ 0x9e3779b9, n + 1) ^ n);
     const iteration = await scenario.prepare(n, random);
     let previous: ProcessRun | null = null;
     const stages: string[] = [];
