@@ -218,7 +218,7 @@ const tagged = (n: number, violations: Violation[]) =>
   violations.map((v) => ({ ...v, detail: `iteration ${n}: ${v.detail}` }));
 
 /** Counts violations of each kind (zero for the kinds named, so the summary lists them). */
-export function violationCounts(report: CrashReport, kinds: readonly string[]): Record<string, number> {
+function violationCounts(report: CrashReport, kinds: readonly string[]): Record<string, number> {
   const counts = Object.fromEntries(kinds.map((kind) => [kind, 0]));
   for (const v of report.violations) counts[v.kind] = (counts[v.kind] ?? 0) + 1;
   return counts;

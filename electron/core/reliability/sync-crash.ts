@@ -151,7 +151,9 @@ export async function runSyncCrashes(
       if (!random.chance(attempt === 0 ? 0.95 : 0.8 / attempt)) return null;
       if (random.chance(0.15)) return { stage: 'start', afterMs: random.int(300, 3000) };
       const tenth = random.int(Math.min(9, tenthOf(iteration.last.cursor)), 9);
-      return { stage: `${random.pick(BATCH_EVENTS)}@${tenth}`, afterMs: random.int(0, 150) };
+      // Batches are fetched ahead only with prefetch on: without it, that kill point never comes.
+      const events = BATCH_EVENTS.filter((kind) => kind !== 'prefetched' || iteration.config.prefetch);
+      return { stage: `${random.pick(events)}@${tenth}`, afterMs: random.int(0, 150) };
     },
     afterKill: async (iteration) => storeViolations(iteration),
     async atEnd(iteration) {
