@@ -50,6 +50,8 @@ export async function startUploadTestbed(
     automine?: boolean;
     upload?: CoreOptions['upload'];
     deposit?: string;
+    /** Where the core's sync gets note keys (default: the vault). */
+    syncWallet?: CoreOptions['syncWallet'];
   } = {},
 ): Promise<UploadTestbed> {
   const devnet = await startDevnet({ automine: options.automine ?? true, providers: options.providers ?? 4 });
@@ -62,6 +64,7 @@ export async function startUploadTestbed(
       mode: 'test',
       network: devnet.manifest,
       scrypt: { N: 2 ** 10, r: 8, p: 1 },
+      syncWallet: options.syncWallet,
       upload: {
         shuffle: false,
         ...options.upload,

@@ -299,22 +299,9 @@ export class UploadSession {
     );
     this.#changed();
 
-    const selection = await selectProviders(env.directory, env.chain, {
-      payer: this.#payer,
-      copies: request.copies,
-      providerIds: request.providerIds,
-      dataSetIds: request.dataSetIds,
-      dataSets: env.journal.dataSets(this.#payer),
-      maxSecondaryAttempts: context.options.maxSecondaryAttempts,
-      shuffle: env.shuffle,
-    });
-    [selection.primary, ...selection.secondaries].forEach((candidate, i) =>
-      this.#addCopy(candidate, i === 0 ? 'primary' : 'secondary', selection.explicit),
-    );
-    for (const { provider, role, error } of selection.skipped) this.#addFailedCopy(provider, role, error);
-    const pool = selection.explicit ? null : new ReplacementPool(env.directory, selection.reserve);
+    const { pool, reserve } = await this.#selectCopies(context);
     const run = this.#runState(context, pool);
-    await this.#approve(run, selection.reserve, `Upload ${describeFiles(plan)}`);
+    await this.#approve(run, reserve, `Upload ${describeFiles(plan)}`);
     await presignAll(run);
     await transferAll(run);
     return commitAll(run);
@@ -332,9 +319,10 @@ export class UploadSession {
         );
     }
     await this.#reconcile(context);
-    const pool = this.#poolFor(context);
-    const run = this.#runState(context, await pool);
-    await this.#approve(run, [], `Resume the upload of ${describeFiles(plan)}`);
+    // Stopped (e.g. killed) after the upload was journaled but before its providers were chosen.
+    const selected = this.copies.length === 0 ? await this.#selectCopies(context) : null;
+    const run = this.#runState(context, selected ? selected.pool : await this.#poolFor(context));
+    await this.#approve(run, selected?.reserve ?? [], `Resume the upload of ${describeFiles(plan)}`);
     await presignAll(run);
     await transferAll(run);
     return commitAll(run);
@@ -592,6 +580,26 @@ export class UploadSession {
       for (const quote of paid) if (quote.providerId === row.providerId) copy.paid.add(quote.pieceIndex);
       return copy;
     });
+  }
+
+  /** Chooses the providers of a new upload and journals its copies; the rest are kept for replacements. */
+  async #selectCopies(context: RunContext): Promise<{ pool: ReplacementPool | null; reserve: Candidate[] }> {
+    const { env, request } = this;
+    const selection = await selectProviders(env.directory, env.chain, {
+      payer: this.#payer!,
+      copies: request.copies,
+      providerIds: request.providerIds,
+      dataSetIds: request.dataSetIds,
+      dataSets: env.journal.dataSets(this.#payer!),
+      maxSecondaryAttempts: context.options.maxSecondaryAttempts,
+      shuffle: env.shuffle,
+    });
+    [selection.primary, ...selection.secondaries].forEach((candidate, i) =>
+      this.#addCopy(candidate, i === 0 ? 'primary' : 'secondary', selection.explicit),
+    );
+    for (const { provider, role, error } of selection.skipped) this.#addFailedCopy(provider, role, error);
+    const pool = selection.explicit ? null : new ReplacementPool(env.directory, selection.reserve);
+    return { pool, reserve: selection.reserve };
   }
 
   async #poolFor(context: RunContext): Promise<ReplacementPool | null> {
