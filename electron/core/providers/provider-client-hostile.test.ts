@@ -305,6 +305,25 @@ describe('downloads from a lying provider', () => {
     client: new ProviderClient({ url, timeoutMs: 2000 }),
   });
 
+  it('no holder of the root (or one answering garbage to the status call) → NOT_FOUND, nothing written', async () => {
+    const destination = path.join(tempDir, 'nobody', 'data.bin');
+    for (const answer of [
+      json({ error: { code: 'UNKNOWN_PIECE', message: 'no' } }, 404),
+      json('not a status'),
+    ]) {
+      injector.set(answer);
+      const nobody = source(1, injector.url);
+      await expect(
+        downloadRoot({ root: manifest.cid, destination, sources: [nobody] }),
+      ).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining(manifest.cid),
+      });
+      await nobody.client.close();
+    }
+    expect(await readdir(path.dirname(destination)).catch(() => [])).toEqual([]);
+  });
+
   it('property: one lying holder → VERIFY_FAILED and nothing written; with an honest second holder → the exact file', async () => {
     honest.set(piecesServer(null, null));
     const liar = source(1, injector.url);
