@@ -28,7 +28,7 @@ beforeAll(async () => {
   );
   const signer = new Signer({
     vault,
-    allowlist: new SigningAllowlist({ chainId: network.chainId, ...network.contracts }),
+    allowlist: SigningAllowlist.fromManifest(network),
     approvals: new ApprovalBroker(),
   });
   chain = new WalletChain(network, vault, signer);
