@@ -9,6 +9,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Something awaited with expect.poll (a process exit, a status change) can take seconds on a
+    // loaded 2-core machine; the default of 1 s made CI flaky. A poll that passes still ends early.
+    expect: { poll: { timeout: 20_000 } },
     globalSetup: ['scripts/vitest-global-setup.ts'],
   },
 });

@@ -9,6 +9,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 20 * 60_000,
     hookTimeout: 5 * 60_000,
+    expect: { poll: { timeout: 20_000 } },
     globalSetup: ['scripts/vitest-global-setup.ts'],
   },
 });

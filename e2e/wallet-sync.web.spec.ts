@@ -16,7 +16,7 @@ import { callApi, listenForEvent } from './support/call-api';
 import { launchBrowserMode, type LaunchedApp } from './support/launch-browser-mode';
 import { devnetNoteServer, expectedFrom, type DevnetNoteServer } from './support/note-server';
 import { snapBothThemes } from './support/screenshots';
-import { createWalletInSecureView } from './support/secure-view';
+import { createAndOpenWallet } from './support/onboarding';
 
 const PASSWORD = 'correct horse battery';
 
@@ -64,15 +64,7 @@ async function expectNotesOfOracles(): Promise<void> {
 }
 
 test('a wallet to sync: created in the secure view; the sync settings refuse a budget above the cap', async () => {
-  await page.goto(app.launchUrl);
-  const [view] = await Promise.all([
-    context.waitForEvent('page'),
-    page.getByRole('button', { name: /Create a new wallet/ }).click(),
-  ]);
-  await createWalletInSecureView(view, PASSWORD);
-  await view.close();
-  await page.getByRole('button', { name: 'Open my wallet' }).click();
-  await expect(page.getByRole('heading', { name: 'Wallet', level: 1 })).toBeVisible();
+  await createAndOpenWallet(page, context, app.launchUrl, PASSWORD);
   await expect(syncState()).toHaveText('Not synced yet');
   await expect(page.getByTestId('notes-count')).toHaveText('0 notes');
 

@@ -3,12 +3,23 @@
  * core. Everything that does real work lives in electron/core; this file only wires Electron to it.
  */
 import { readFile } from 'node:fs/promises';
-import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  Notification,
+  protocol,
+  session,
+  type MenuItemConstructorOptions,
+  type WebContents,
+} from 'electron';
 import { contract } from '../shared/api/contract';
 import { ipcEventChannel } from '../shared/api/define';
 import { builtPath, defaultDataDir } from './core/app-paths';
 import { createCore, type Core } from './core/core-app';
-import { loadNetworkFromEnvironment } from './core/network/network-config';
+import { loadNetwork } from './core/network/network-config';
+import { DropWindow } from './drop-window';
 import { bindIpc } from './ipc';
 import { safeStorageKeychain } from './keychain-safe-storage';
 import { contentSecurityPolicy, securityHeaders } from './security/csp';
@@ -17,6 +28,7 @@ import { contentTypeFor, resolveAssetPath } from './security/static-assets';
 import { APP_ORIGIN } from './security/trusted-sender';
 import { channelAllowed, eventAllowed } from './security/window-channels';
 import { mainWindowOptions } from './security/window-options';
+import { UploadFeedback } from './upload-feedback';
 import { WalletWindows } from './wallet-windows';
 
 protocol.registerSchemesAsPrivileged([
@@ -33,6 +45,17 @@ if (!app.requestSingleInstanceLock()) {
     () => core,
     () => mainWindow,
   );
+  const dropWindow = new DropWindow();
+  // Taskbar progress on Coffer's windows, and a notification when an upload ends.
+  const feedback = new UploadFeedback({
+    progress: (fraction) => {
+      for (const window of [mainWindow, dropWindow.window])
+        if (window && !window.isDestroyed()) window.setProgressBar(fraction ?? -1);
+    },
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+  });
 
   app.on('second-instance', () => {
     if (!mainWindow) return;
@@ -49,15 +72,18 @@ if (!app.requestSingleInstanceLock()) {
     denyAllPermissions(session.defaultSession);
     serveRenderer();
 
+    const dataDir = defaultDataDir();
     core = await createCore({
-      dataDir: defaultDataDir(),
+      dataDir,
       mode: 'electron',
-      network: await loadNetworkFromEnvironment(),
+      network: await loadNetwork(dataDir),
       keychain: safeStorageKeychain,
       openSecureView: (url) => walletWindows.openSecureView(url),
+      openDropWindow: () => dropWindow.open(),
     });
     walletWindows.serveSecureViews(core.wallet.secureViews);
-    const roleOf = (id: number | undefined) => walletWindows.roleOf(id, mainWindow);
+    const roleOf = (id: number | undefined) =>
+      dropWindow.owns(id) ? 'drop' : walletWindows.roleOf(id, mainWindow);
     bindIpc(ipcMain, contract, core.dispatch, undefined, (channel, event) =>
       channelAllowed(channel, roleOf(event.sender?.id)),
     );
@@ -69,6 +95,8 @@ if (!app.requestSingleInstanceLock()) {
     });
     core.events.on('approval.requested', () => walletWindows.showApprovals());
     core.events.on('approval.settled', () => walletWindows.approvalSettled());
+    core.events.on('upload.progress', (view) => feedback.onProgress(view));
+    Menu.setApplicationMenu(appMenu(() => dropWindow.open()));
     mainWindow = createMainWindow();
     mainWindow.on('closed', () => (mainWindow = null));
   });
@@ -82,6 +110,25 @@ function createMainWindow(): BrowserWindow {
   window.once('ready-to-show', () => window.show());
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
+}
+
+/** The standard menus, and Window → Drop window to open the small drop-to-upload window. */
+function appMenu(openDropWindow: () => void): Menu {
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as const] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    {
+      label: 'Window',
+      submenu: [
+        { label: 'Drop window', accelerator: 'CmdOrCtrl+Shift+D', click: openDropWindow },
+        { type: 'separator' },
+        { role: 'minimize' },
+        { role: 'close' },
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
 }
 
 /** app://coffer/* serves the built renderer with the strict CSP; nothing else is reachable. */

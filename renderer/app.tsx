@@ -12,23 +12,35 @@ import { explainError } from './errors/explain-error';
 import { NetworkBadge } from './components/network-badge';
 import { Sidebar, type NavItem } from './components/sidebar';
 import { StandaloneFrame } from './components/standalone-frame';
-import { AlertIcon, LockIcon, SettingsIcon, WalletIcon } from './components/ui/icons';
+import {
+  AlertIcon,
+  HistoryIcon,
+  LockIcon,
+  ServerIcon,
+  SettingsIcon,
+  UploadIcon,
+  WalletIcon,
+} from './components/ui/icons';
 import { Button, Card, Spinner } from './components/ui/primitives';
 import { useTheme } from './components/use-theme';
 import { useUiStore } from './state/ui-store';
+import { useUploadEvents } from './upload/use-uploads';
+import { HistoryView } from './views/history-view';
 import { LockView } from './views/lock-view';
 import { OnboardingView } from './views/onboarding-view';
+import { ProvidersView } from './views/providers-view';
 import { SettingsView } from './views/settings-view';
+import { UploadView } from './views/upload-view';
 import { WalletView } from './views/wallet-view';
 import { useSyncEvents, useWatchWhileUnlocked } from './sync/use-sync';
 import { useStatusEvents, useWalletStatus, walletKeys } from './wallet/use-wallet';
 
-/**
- * Screens, in navigation order. Each screen is added here when its engine lands: Upload first,
- * then Wallet, History, Providers, Settings (the order of `VIEWS` in ui-store).
- */
+/** Screens, in navigation order (the order of `VIEWS` in ui-store); Upload is the first. */
 const SCREENS: ReadonlyArray<NavItem & { Component: ComponentType }> = [
+  { view: 'upload', label: 'Upload', Icon: UploadIcon, Component: UploadView },
   { view: 'wallet', label: 'Wallet', Icon: WalletIcon, Component: WalletView },
+  { view: 'history', label: 'History', Icon: HistoryIcon, Component: HistoryView },
+  { view: 'providers', label: 'Providers', Icon: ServerIcon, Component: ProvidersView },
   { view: 'settings', label: 'Settings', Icon: SettingsIcon, Component: SettingsView },
 ];
 
@@ -36,6 +48,7 @@ export function App() {
   useTheme();
   useStatusEvents();
   useSyncEvents();
+  useUploadEvents();
   const status = useWalletStatus();
   const onboarding = useUiStore((state) => state.onboarding);
   const wallet = status.data;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCount, formatDuration, formatUnits, shortHash } from './format';
+import { formatAgo, formatCount, formatDuration, formatUnits, shortDecimal, shortHash } from './format';
 
 describe('format', () => {
   it('writes durations without a 60 in the seconds or minutes place, or a zero part', () => {
@@ -36,5 +36,15 @@ describe('format', () => {
 
   it('shortens hashes from both ends', () => {
     expect(shortHash(`0x${'ab'.repeat(32)}`, 4)).toBe('0xabab…abab');
+  });
+
+  it('cuts long decimals for reading and says when it did', () => {
+    expect(shortDecimal('0.002794347701610192 tUSD')).toBe('≈ 0.002794 tUSD');
+    expect(shortDecimal('0.0000001 tUSD')).toBe('≈ 0 tUSD');
+    expect(shortDecimal('25.5 tUSD')).toBe('25.5 tUSD');
+    expect(shortDecimal('not a number')).toBe('not a number');
+    expect(shortDecimal('0.001397717385080509 tUSD to replace a copy, 1.5 MiB')).toBe(
+      '≈ 0.001397 tUSD to replace a copy, 1.5 MiB',
+    );
   });
 });

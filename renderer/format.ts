@@ -1,17 +1,8 @@
 /** Human-readable numbers for the UI: bytes, rates, durations, counts, token amounts, times, short hashes. */
+import { formatBytes } from '../shared/format-bytes';
 
-const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
+/** Bytes in the units the core and the CLI use too (binary: KiB, MiB), so the approval and the screens agree. */
+export { formatBytes };
 
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
@@ -38,6 +29,20 @@ export function formatUnits(baseUnits: string, decimals: number, maxFraction = 4
     .replace(/0+$/, '');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * Text written by the core with long decimals in it ("0.002794347701610192 tUSD"): each decimal
+ * cut to `maxFraction` places for reading, with "≈" where that dropped digits.
+ */
+export function shortDecimal(text: string, maxFraction = 6): string {
+  return text.replace(
+    new RegExp(`\\b(\\d+)\\.(\\d{${maxFraction + 1},})\\b`, 'g'),
+    (_, whole: string, digits: string) => {
+      const fraction = digits.slice(0, maxFraction).replace(/0+$/, '');
+      return `≈ ${whole}${fraction ? `.${fraction}` : ''}`;
+    },
+  );
 }
 
 /** A whole number with its thousands grouped the same way in every locale ("12,345"). */

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { DropApp } from './views/drop-view';
 import './styles/global.css';
 
 const queryClient = new QueryClient({
@@ -11,7 +12,7 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <App />
+      {new URLSearchParams(window.location.search).get('view') === 'drop' ? <DropApp /> : <App />}
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -149,11 +149,14 @@ function groupHelp(node: Group, path: string[]): string {
 }
 
 function commandHelp(cmd: Command<Options>, path: string[]): string {
+  const flagOf = (name: string, spec: Options[string]) =>
+    `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+  // One column for every option of the page, two spaces past the longest flag.
+  const width =
+    Math.max(...Object.entries({ ...cmd.options, ...GLOBAL_OPTIONS }).map(([n, s]) => flagOf(n, s).length)) +
+    2;
   const lines = (options: Options) =>
-    Object.entries(options).map(([name, spec]) => {
-      const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
-      return `  ${flag.padEnd(34)}${spec.description}`;
-    });
+    Object.entries(options).map(([name, spec]) => `  ${flagOf(name, spec).padEnd(width)}${spec.description}`);
   return [
     `Usage: ${path.join(' ')}${cmd.args ? ` ${cmd.args}` : ''} [options]`,
     '',

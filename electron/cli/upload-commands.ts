@@ -111,7 +111,11 @@ const upload = command({
   summary: 'Upload files with several copies (default 2), paid wave by wave after one approval.',
   args: '<files…>',
   options: {
-    copies: { type: 'string', value: '<n>', description: 'Copies to keep (default 2)' },
+    copies: {
+      type: 'string',
+      value: '<n>',
+      description: 'Copies to keep (default: the upload setting, 2 unless changed)',
+    },
     providers: {
       type: 'string',
       value: '<id,id>',

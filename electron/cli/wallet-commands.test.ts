@@ -24,6 +24,11 @@ describe('coffer wallet (CLI)', () => {
     expect(deposit.stdout).toMatch(/Usage: coffer wallet deposit <amount>/);
     expect(deposit.stdout).toMatch(/--yes/);
     expect(deposit.stdout).toMatch(/--password-file/);
+    // Every option line keeps its flag and description apart, the longest flag included.
+    const importHelp = await coffer(['wallet', 'import', '--help']);
+    const optionLines = importHelp.stdout.split('\n').filter((line) => /^ {2}(-\w, | {4})--/.test(line));
+    expect(optionLines.length).toBeGreaterThan(4);
+    for (const line of optionLines) expect(line).toMatch(/^ {2}(-\w, | {4})--[\w-]+( <[\w.]+>)? {2,}\S/);
     const unknown = await coffer(['wallet', 'destroy']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "destroy"/);

@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { DownloadService } from './download/download-service';
 import { EventBus } from './api/event-bus';
 import { appVersion } from './app-paths';
+import { networkChoiceHandlers } from './network/network-choice';
 import { probeNetwork } from './network/network-status';
 import { SigningAllowlist } from './signer/allowlist';
 import { ApprovalBroker } from './signer/approvals';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   keychain?: KeychainAdapter | null;
   /** Opens a secure view itself (Electron: its own window); otherwise the renderer opens the URL. */
   openSecureView?: (url: string) => void;
+  /** Opens the small drop window (Electron); without it, the page opens one itself. */
+  openDropWindow?: () => void;
   /** scrypt cost for the vault; tests pass a cheap one, everything else the default (N = 2^17). */
   scrypt?: Omit<ScryptParams, 'dkLen'>;
   /** Upload engine settings (tests: short timeouts, no shuffling, small chunks). */
@@ -130,9 +133,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         platform: `${os.platform()}-${os.arch()}`,
         dataDir: options.dataDir,
       }),
+      openDropWindow: async () => {
+        options.openDropWindow?.();
+        return { opened: Boolean(options.openDropWindow) };
+      },
     },
     network: {
       status: async () => probeNetwork(options.network),
+      ...networkChoiceHandlers({ dataDir: options.dataDir, network: options.network, probe: probeNetwork }),
     },
     ...createWalletHandlers({ vault, secureViews, approvals, chain }),
     ...createUploadHandlers(uploads, downloads),

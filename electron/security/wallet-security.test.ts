@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contract } from '../../shared/api/contract';
 import { listChannels } from '../../shared/api/define';
 import { keychainAvailability } from './keychain-policy';
-import { channelAllowed, eventAllowed } from './window-channels';
+import { channelAllowed, DROP_WINDOW_CHANNELS, eventAllowed } from './window-channels';
 
 describe('which window may call what', () => {
   const channels = listChannels(contract).map(([, , channel]) => channel);
@@ -16,6 +16,24 @@ describe('which window may call what', () => {
     expect(channelAllowed('approval.list', 'main')).toBe(true);
     expect(channelAllowed('wallet.status', 'main')).toBe(true);
     expect(channels.some((c) => channelAllowed(c, 'other'))).toBe(false);
+  });
+
+  it('the drop window starts and follows uploads, and touches nothing of the wallet', () => {
+    const allowed = channels.filter((c) => channelAllowed(c, 'drop'));
+    expect(allowed).toContain('upload.start');
+    expect(allowed).toContain('upload.get');
+    // Every channel it names exists in the contract (a renamed method would silently drop out).
+    expect(allowed).toHaveLength(DROP_WINDOW_CHANNELS.length);
+    for (const forbidden of [
+      'approval.respond',
+      'wallet.lock',
+      'wallet.deposit',
+      'upload.topUp',
+      'network.setSettings',
+    ])
+      expect(channelAllowed(forbidden, 'drop')).toBe(false);
+    expect(eventAllowed('upload.progress', 'drop')).toBe(true);
+    expect(eventAllowed('approval.requested', 'drop')).toBe(false);
   });
 
   it('the approval window hears approval events only', () => {

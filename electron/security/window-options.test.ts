@@ -8,7 +8,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Session } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { approvalWindowOptions, mainWindowOptions, secureViewWindowOptions } from './window-options';
+import {
+  approvalWindowOptions,
+  dropWindowOptions,
+  mainWindowOptions,
+  secureViewWindowOptions,
+} from './window-options';
 
 /** DESIGN.md, "Security rules (Electron)": isolation and sandbox on, Node and webviews off, no remote content. */
 const REQUIRED = {
@@ -31,6 +36,7 @@ const secureSession = { partition: 'coffer-secure-views' } as unknown as Session
 
 const windows = {
   main: mainWindowOptions('/app/out/preload/preload.cjs'),
+  drop: dropWindowOptions('/app/out/preload/preload.cjs'),
   approval: approvalWindowOptions('/app/out/preload/approval-preload.cjs'),
   'secure view': secureViewWindowOptions(secureSession),
 };
@@ -46,8 +52,9 @@ describe('every window’s webPreferences', () => {
     });
   }
 
-  it('preloads: the main window’s bridge, the approval window’s own, none for secure views', () => {
+  it('preloads: the main window’s bridge (the drop window’s too), the approval window’s own, none for secure views', () => {
     expect(windows.main.webPreferences?.preload).toMatch(/[/\\]preload\.cjs$/);
+    expect(windows.drop.webPreferences?.preload).toMatch(/[/\\]preload\.cjs$/);
     expect(windows.approval.webPreferences?.preload).toMatch(/[/\\]approval-preload\.cjs$/);
     expect(windows['secure view'].webPreferences).not.toHaveProperty('preload');
     expect(windows['secure view'].webPreferences?.session).toBe(secureSession);
@@ -78,7 +85,12 @@ describe('main-process wiring', () => {
       if (!/security[/\\](window-options|web-preferences)\.ts$/.test(file))
         expect(text, `${file} sets webPreferences itself`).not.toMatch(/webPreferences\s*:/);
     }
-    expect(made.sort()).toEqual(['approvalWindowOptions', 'mainWindowOptions', 'secureViewWindowOptions']);
+    expect(made.sort()).toEqual([
+      'approvalWindowOptions',
+      'dropWindowOptions',
+      'mainWindowOptions',
+      'secureViewWindowOptions',
+    ]);
   });
 
   it('guards every web contents, denies permissions in both sessions, and checks the IPC sender', async () => {

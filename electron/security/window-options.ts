@@ -1,5 +1,5 @@
 /**
- * The options of every Coffer window — main, approval, secure views — in one Electron-free place,
+ * The options of every Coffer window — main, drop, approval, secure views — in one Electron-free place,
  * so a test can check each window's webPreferences without the Electron runtime, and a window
  * cannot be created with settings of its own (a test checks that `new BrowserWindow` is only
  * ever called with one of these).
@@ -14,6 +14,20 @@ export function mainWindowOptions(preload: string): BrowserWindowConstructorOpti
     minWidth: 760,
     minHeight: 520,
     title: 'Coffer',
+    show: false,
+    webPreferences: hardenedWebPreferences(preload),
+  };
+}
+
+/** The drop window: the app's own page in its compact layout, with the main window's preload. */
+export function dropWindowOptions(preload: string): BrowserWindowConstructorOptions {
+  return {
+    width: 380,
+    height: 540,
+    minWidth: 320,
+    minHeight: 360,
+    title: 'Coffer — drop to upload',
+    alwaysOnTop: true,
     show: false,
     webPreferences: hardenedWebPreferences(preload),
   };

@@ -1,5 +1,5 @@
 import type { ApprovalKind, ApprovalRequest } from '../../shared/api/approval';
-import { formatDuration, formatUnits, shortHash } from '../format';
+import { formatDuration, formatUnits, shortDecimal, shortHash } from '../format';
 import { ArrowDownIcon, ArrowUpIcon, UploadIcon } from './ui/icons';
 import { Button, CopyButton } from './ui/primitives';
 
@@ -33,24 +33,57 @@ export function ApprovalDetails({
   const deadline = new Date(summary.deadline * 1000);
   // From the request's own time, so the text does not change while the dialog is open.
   const lifetime = summary.deadline - request.createdAt / 1000;
+  const upload = request.kind === 'upload' ? uploadFacts(summary.details) : null;
+  // Every decimal of the most it may spend, for the record; the headline is cut for reading.
+  const exact = formatUnits(summary.amount.raw, summary.amount.decimals, summary.amount.decimals);
+  const facts = upload?.rest ?? summary.details;
   return (
     <div className="approval" data-testid="approval">
       <p className="approval-what">{summary.title}</p>
       <div className="approval-amount">
         <div className="approval-amount-label">At most</div>
         <div className="approval-amount-value" data-testid="approval-amount">
-          {formatUnits(summary.amount.raw, summary.amount.decimals, summary.amount.decimals)}{' '}
-          <span className="unit">{summary.amount.symbol}</span>
+          {shortDecimal(exact)} <span className="unit">{summary.amount.symbol}</span>
         </div>
+        {shortDecimal(exact) !== exact && (
+          <div className="approval-amount-exact">
+            exactly{' '}
+            <span className="mono">
+              {exact} {summary.amount.symbol}
+            </span>
+          </div>
+        )}
+        {upload?.expected && (
+          <div className="approval-amount-expected" data-testid="approval-expected">
+            Expected: {shortDecimal(upload.expected)}
+          </div>
+        )}
         <div className="approval-amount-from">
           from <span className="mono">{summary.account}</span>
         </div>
       </div>
 
+      {upload && upload.copies.length > 0 && (
+        <section aria-labelledby={`copies-${request.id}`}>
+          <h3 className="approval-section" id={`copies-${request.id}`}>
+            Files and copies
+          </h3>
+          {upload.files && <p className="approval-files">{upload.files}</p>}
+          <ol className="approval-copies" data-testid="approval-copies">
+            {upload.copies.map((copy, i) => (
+              <li key={i} className="approval-copy">
+                <span className={`role-badge role-${copy.role}`}>{copy.role}</span>
+                <span>{copy.text}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+
       {summary.counterparties.length > 0 && (
         <section aria-labelledby={`with-${request.id}`}>
           <h3 className="approval-section" id={`with-${request.id}`}>
-            With
+            {upload ? 'Providers it may pay (the copies, and standbys to replace one)' : 'With'}
           </h3>
           <ul className="parties">
             {summary.counterparties.map((c) => (
@@ -77,7 +110,7 @@ export function ApprovalDetails({
             {deadline.toLocaleString()}
             {lifetime > 0 && <span className="muted"> · {formatDuration(lifetime)} from the request</span>}
           </dd>
-          {summary.details.map((d) => (
+          {facts.map((d) => (
             <Fact key={d.label} label={d.label} value={d.value} />
           ))}
           {request.domains.map((d) => (
@@ -105,6 +138,27 @@ export function ApprovalDetails({
       </div>
     </div>
   );
+}
+
+/**
+ * An upload's approval details, grouped for reading: the files, one line per copy (its role
+ * first), the expected cost next to the most it may spend, and the rest as facts.
+ */
+function uploadFacts(details: ApprovalRequest['summary']['details']) {
+  const copies = details
+    .filter((d) => d.label === 'Copy')
+    .map((d) => {
+      const [role, ...text] = d.value.split(': ');
+      return role === 'primary' || role === 'secondary'
+        ? { role, text: text.join(': ') }
+        : { role: 'secondary' as const, text: d.value };
+    });
+  const files = details.find((d) => d.label === 'Files')?.value ?? null;
+  const expected = details.find((d) => d.label === 'Expected cost')?.value ?? null;
+  const rest = details
+    .filter((d) => !['Copy', 'Files', 'Expected cost'].includes(d.label))
+    .map((d) => (d.label === 'Reserve' ? { ...d, value: shortDecimal(d.value) } : d));
+  return { copies, files, expected, rest };
 }
 
 function Fact({ label, value }: { label: string; value: string }) {

@@ -20,25 +20,34 @@ export function ErrorNotice({
   return <ExplainedNotice explained={explainError(error)} onRetry={onRetry} testId={testId} />;
 }
 
-/** An explained failure with its fix-it button (and the technical detail, small, when there is one). */
+/**
+ * An explained failure with its fix-it button (and the technical detail, small, when there is
+ * one). The fixes only a screen can do (resume an upload, retry its commit, top it up) come with
+ * `fixes`; a fix nobody provides shows no button.
+ */
 export function ExplainedNotice({
   explained,
   onRetry,
+  fixes: screenFixes,
+  busy = false,
   testId = 'error',
 }: {
   explained: ExplainedError;
   onRetry?: () => void;
+  fixes?: Partial<Record<FixAction, () => void>>;
+  busy?: boolean;
   testId?: string;
 }) {
   const { view, setView } = useUiStore();
   const queryClient = useQueryClient();
-  const fixes: Record<FixAction, (() => void) | undefined> = {
+  const fixes: Partial<Record<FixAction, () => void>> = {
     // The lock screen appears as soon as the status says "locked": ask for it again.
     unlock: () => void queryClient.invalidateQueries({ queryKey: walletKeys.status }),
     // No button that leads to the screen the user is already on.
     'open-wallet': view === 'wallet' ? undefined : () => setView('wallet'),
     'open-settings': view === 'settings' ? undefined : () => setView('settings'),
     retry: onRetry,
+    ...screenFixes,
   };
   const fix = explained.action ? fixes[explained.action.to] : undefined;
   return (
@@ -48,7 +57,7 @@ export function ExplainedNotice({
       testId={testId}
       actions={
         fix && explained.action ? (
-          <Button variant="secondary" onClick={fix}>
+          <Button variant="secondary" onClick={fix} disabled={busy}>
             {explained.action.label}
           </Button>
         ) : undefined

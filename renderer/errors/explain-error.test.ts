@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CofferError, ErrorCode } from '../../shared/api/errors';
 import { SyncErrorKind } from '../../shared/api/sync';
-import { explainError, explainSyncFailure } from './explain-error';
+import { UploadStage } from '../../shared/api/upload';
+import { explainCopyFailure, explainError, explainSyncFailure, explainUploadError } from './explain-error';
 
 describe('explainError', () => {
   it('explains every error code of the contract with a title and something to do or know', () => {
@@ -72,6 +73,127 @@ describe('explainError', () => {
     expect(config.technical).toBeUndefined();
     expect(explainSyncFailure({ kind: 'worker', message: 'worker exited (code 3)' }).technical).toBe(
       'worker exited (code 3)',
+    );
+  });
+});
+
+describe('explainUploadError', () => {
+  it('points each way an upload stops at the action that continues it', () => {
+    const commit = explainUploadError({
+      code: 'COMMIT_FAILED',
+      message: 'every commit failed',
+      stage: 'committing',
+    });
+    expect(commit).toMatchObject({
+      title: 'No copy could be recorded on chain',
+      action: { to: 'retry-commit' },
+    });
+    expect(commit.detail).toMatch(/^Every commit failed\. The providers still hold the pieces/);
+    expect(explainUploadError({ code: 'INTERRUPTED', message: 'x', stage: null }).action?.to).toBe('resume');
+    expect(explainUploadError({ code: 'CHAIN_ERROR', message: 'x', stage: 'paying' }).action?.to).toBe(
+      'resume',
+    );
+    expect(explainUploadError({ code: 'INSUFFICIENT_FUNDS', message: 'x', stage: null }).action?.to).toBe(
+      'open-wallet',
+    );
+    const store = explainUploadError({
+      code: 'STORE_FAILED',
+      message: 'The primary refused it',
+      stage: 'storing',
+    });
+    expect(store.detail).toBe(
+      'The primary provider failed at storing: the primary refused it. Nothing was committed anywhere.',
+    );
+  });
+
+  it('says a rejected upload paid nothing, as the user’s decision', () => {
+    expect(explainUploadError({ code: 'APPROVAL_REJECTED', message: 'rejected', stage: null })).toMatchObject(
+      {
+        tone: 'info',
+        detail: expect.stringMatching(/Nothing was signed or paid/),
+      },
+    );
+  });
+
+  it('explains a code it has no line for by the general table, or as an internal failure', () => {
+    expect(explainUploadError({ code: 'LOCKED', message: 'x', stage: null }).title).toBe(
+      'Your wallet is locked',
+    );
+    expect(explainUploadError({ code: 'SOMETHING_NEW', message: 'it broke', stage: null })).toMatchObject({
+      code: 'INTERNAL',
+      detail: 'It broke.',
+    });
+  });
+});
+
+describe('explainCopyFailure', () => {
+  const failed = (stage: UploadStage, explicit = false, role: 'primary' | 'secondary' = 'secondary') => ({
+    providerId: 3,
+    role,
+    explicit,
+    error: { code: 'PROVIDER_ERROR', message: 'the pull was refused (HTTP 500)', stage },
+  });
+  const upload = (working: number) => ({
+    copiesRequested: 2,
+    providers: [
+      ...Array.from({ length: working }, () => ({ stage: 'confirmed' as const })),
+      { stage: 'failed' as const },
+    ] as never,
+  });
+
+  it('names the provider and the stage for every stage, never the raw code', () => {
+    for (const stage of UploadStage.options) {
+      const explained = explainCopyFailure(failed(stage), upload(1));
+      expect(explained.title).toMatch(/Provider 3/);
+      expect(explained.title).not.toMatch(/[A-Z]{2,}_/);
+      expect(explained.code).toBe(`COPY_${stage.toUpperCase()}`);
+    }
+  });
+
+  it('says what happened in plain words, with the provider’s HTTP answer; the core’s words as the technical detail', () => {
+    const refused = explainCopyFailure(
+      {
+        ...failed('pulling'),
+        error: {
+          code: 'PROVIDER_ERROR',
+          message: 'provider http://127.0.0.1:5 refused POST /v1/pulls (503 UNAVAILABLE): injected fault',
+          stage: 'pulling',
+        },
+      },
+      upload(1),
+    );
+    expect(refused.detail).toBe(
+      'It did not fetch the pieces from the primary, which still holds them. It answered “503 Service Unavailable”.',
+    );
+    expect(refused.technical).toMatch(/^provider http:\/\/127\.0\.0\.1:5 refused POST/);
+  });
+
+  it('offers the fix that applies: retry a commit, add a copy, or nothing when it was replaced', () => {
+    expect(explainCopyFailure(failed('committing'), upload(1)).action?.to).toBe('retry-commit');
+    // A failed commit is never "replaced": its pieces are parked there and the commit can be retried.
+    expect(explainCopyFailure(failed('committing'), upload(2)).action?.to).toBe('retry-commit');
+    // Chosen by the user: not replaced, so a copy elsewhere is the fix.
+    const explicit = explainCopyFailure(failed('pulling', true), upload(1));
+    expect(explicit).toMatchObject({
+      title: 'Provider 3 could not fetch the pieces from the primary',
+      detail: 'It did not fetch the pieces from the primary, which still holds them.',
+      technical: 'the pull was refused (HTTP 500)',
+      action: { to: 'top-up' },
+      fix: expect.stringMatching(/did not replace it/),
+    });
+    // Auto-selected, and two copies work without it: Coffer replaced it.
+    expect(explainCopyFailure(failed('pulling'), upload(2))).toMatchObject({
+      tone: 'info',
+      action: null,
+      fix: 'Coffer replaced it with another provider.',
+    });
+    // Chosen, and a copy was added since: nothing left to fix.
+    expect(explainCopyFailure(failed('pulling', true), upload(2))).toMatchObject({
+      tone: 'info',
+      action: null,
+    });
+    expect(explainCopyFailure(failed('storing', false, 'primary'), upload(0)).title).toBe(
+      'Provider 3 (primary) did not store the pieces',
     );
   });
 });

@@ -3,16 +3,28 @@
  * into a plain-language title, what happened, and the action that fixes it. One table for the
  * whole UI, so the same failure reads the same everywhere; a code added to the contract without a
  * line here fails the typecheck. A sync that stopped on an error reports it in its progress, not
- * as a thrown error: `explainSyncFailure` explains those, by their kind and HTTP status.
+ * as a thrown error: `explainSyncFailure` explains those, by their kind and HTTP status. An upload
+ * reports how it stopped, and each copy how it failed, in its view: `explainUploadError` and
+ * `explainCopyFailure` explain those, by the engine's codes and stages (reference 004's table).
  */
 import { CofferError, type ErrorCode } from '../../shared/api/errors';
 import type { SyncErrorKind, SyncProgress } from '../../shared/api/sync';
+import type { UploadStage, UploadView } from '../../shared/api/upload';
 
-/** Where the fix is: the UI turns these into buttons (error-notice.tsx). */
-export type FixAction = 'unlock' | 'open-wallet' | 'open-settings' | 'retry';
+/**
+ * Where the fix is: the UI turns these into buttons (error-notice.tsx). The upload ones
+ * (resume, retry-commit, top-up) are offered by an upload's card, when the upload allows them.
+ */
+export type FixAction =
+  'unlock' | 'open-wallet' | 'open-settings' | 'retry' | 'resume' | 'retry-commit' | 'top-up';
 
 export interface ExplainedError {
-  code: ErrorCode | 'UNREACHABLE' | `SYNC_${Uppercase<SyncErrorKind>}`;
+  code:
+    | ErrorCode
+    | 'UNREACHABLE'
+    | 'INTERRUPTED'
+    | `SYNC_${Uppercase<SyncErrorKind>}`
+    | `COPY_${Uppercase<UploadStage>}`;
   /** 'info' when nothing went wrong but the user's own choice (a rejected approval). */
   tone: 'error' | 'info';
   title: string;
@@ -282,4 +294,160 @@ export function explainSyncFailure(failure: SyncFailure): ExplainedError {
     action: entry.action,
     ...(technical && { technical }),
   };
+}
+
+type UploadError = NonNullable<UploadView['error']>;
+
+/** How an upload stopped, by the engine's code; the core's message is the detail where it is plain. */
+const UPLOAD_TABLE: Record<string, (error: UploadError) => Entry> = {
+  STORE_FAILED: (error) => ({
+    title: 'The file could not be stored',
+    detail: `The primary provider failed${error.stage ? ` at ${error.stage}` : ''}: ${lowerFirst(sentence(error.message))} Nothing was committed anywhere.`,
+    fix: 'Drop the file again: Coffer chooses the providers afresh.',
+    action: null,
+  }),
+  COMMIT_FAILED: (error) => ({
+    title: 'No copy could be recorded on chain',
+    detail: `${sentence(error.message)} The providers still hold the pieces; nothing is on chain.`,
+    fix: 'Retry the commit: it costs only the network fee.',
+    action: { label: 'Retry the commit', to: 'retry-commit' },
+  }),
+  INTERRUPTED: () => ({
+    title: 'The upload was interrupted',
+    detail: 'Coffer stopped while this upload was running.',
+    fix: 'Resume it: what was paid and stored is kept, and nothing is paid twice.',
+    action: { label: 'Resume', to: 'resume' },
+  }),
+  APPROVAL_REJECTED: () => ({
+    tone: 'info',
+    title: 'You rejected the upload',
+    detail: 'Nothing was signed or paid, and your deposit is unchanged.',
+    fix: null,
+    action: null,
+  }),
+  APPROVAL_EXPIRED: () => ({
+    title: 'The approval request expired',
+    detail: 'It was not answered in time, so nothing more was signed or paid.',
+    fix: 'Resume to be asked again.',
+    action: { label: 'Resume', to: 'resume' },
+  }),
+  CANCELLED: () => ({
+    tone: 'info',
+    title: 'Cancelled',
+    detail: 'The upload was stopped before anything was signed.',
+    fix: null,
+    action: null,
+  }),
+  INSUFFICIENT_FUNDS: () => ({
+    title: 'Not enough in your PaymentVault deposit',
+    fix: 'Deposit more from the Wallet screen, then try again.',
+    action: { label: 'Go to the wallet', to: 'open-wallet' },
+  }),
+  PROVIDER_ERROR: () => ({
+    title: 'No storage provider could take the upload',
+    fix: 'Check the Providers screen for ones that answer, then try again.',
+    action: null,
+  }),
+  CHAIN_ERROR: () => ({
+    title: 'A transaction did not go through',
+    fix: 'Resume once the chain answers: what was paid is kept, and nothing is paid twice.',
+    action: { label: 'Resume', to: 'resume' },
+  }),
+  CONFLICT: () => ({
+    title: 'The upload cannot go on as it was',
+    fix: 'Start a new upload of the files.',
+    action: null,
+  }),
+};
+
+/** The explanation of how an upload stopped (`UploadView.error`). */
+export function explainUploadError(error: UploadError): ExplainedError {
+  const entry =
+    UPLOAD_TABLE[error.code]?.(error) ??
+    (Object.hasOwn(TABLE, error.code) ? TABLE[error.code as ErrorCode] : TABLE.INTERNAL);
+  const known = error.code === 'INTERRUPTED' || Object.hasOwn(TABLE, error.code);
+  return {
+    code: known ? (error.code as ErrorCode | 'INTERRUPTED') : 'INTERNAL',
+    tone: entry.tone ?? 'error',
+    title: entry.title,
+    detail: entry.detail ?? sentence(error.message),
+    fix: entry.fix,
+    action: entry.action,
+  };
+}
+
+/** What failing at each stage means for one copy: its title, and what happened in plain words. */
+const COPY_DETAILS: Record<UploadStage, string> = {
+  selecting: 'It did not answer Coffer’s health check.',
+  quoting: 'It did not send a signed price for the pieces.',
+  paying: 'The transaction paying for its pieces did not go through.',
+  storing: 'It did not accept or keep the pieces sent to it.',
+  pulling: 'It did not fetch the pieces from the primary, which still holds them.',
+  committing: 'Its transaction recording the pieces on chain did not go through.',
+  confirmed: 'It failed after its copy was recorded.',
+  failed: 'It failed.',
+};
+
+const COPY_TITLES: Record<UploadStage, (provider: string) => string> = {
+  selecting: (p) => `${p} did not pass its health check`,
+  quoting: (p) => `${p} did not give a price`,
+  paying: (p) => `The payment for ${p}’s pieces failed`,
+  storing: (p) => `${p} did not store the pieces`,
+  pulling: (p) => `${p} could not fetch the pieces from the primary`,
+  committing: (p) => `${p} could not record its copy on chain`,
+  confirmed: (p) => `${p} failed after its copy was confirmed`,
+  failed: (p) => `${p} failed`,
+};
+
+/**
+ * One copy's failure (a provider of `UploadView.providers` whose stage is `failed`), with the fix
+ * that applies: a failed commit is retried (the pieces are still parked there); a copy Coffer
+ * replaced needs nothing; otherwise another copy is added elsewhere ("top up").
+ */
+export function explainCopyFailure(
+  provider: Pick<UploadView['providers'][number], 'providerId' | 'role' | 'explicit' | 'error'>,
+  upload: Pick<UploadView, 'providers' | 'copiesRequested'>,
+): ExplainedError {
+  const stage = provider.error?.stage ?? 'selecting';
+  const name = `Provider ${provider.providerId}${provider.role === 'primary' ? ' (primary)' : ''}`;
+  // The upload has every copy it asked for without this one: it was replaced (or, for a provider
+  // the user chose, a copy was added elsewhere since).
+  const working = upload.providers.filter((p) => p.stage !== 'failed').length;
+  const replaced = working >= upload.copiesRequested;
+  const fix: Pick<ExplainedError, 'fix' | 'action' | 'tone'> =
+    stage === 'committing'
+      ? {
+          tone: 'error',
+          fix: 'The provider still holds the pieces: retry the commit (it costs only the network fee).',
+          action: { label: 'Retry the commit', to: 'retry-commit' },
+        }
+      : replaced
+        ? {
+            tone: 'info',
+            fix: provider.explicit
+              ? 'A copy was added on another provider since.'
+              : 'Coffer replaced it with another provider.',
+            action: null,
+          }
+        : {
+            tone: 'error',
+            fix: provider.explicit
+              ? 'You chose this provider, so Coffer did not replace it. Add a copy on another provider: it is pulled from a copy you have.'
+              : 'Add a copy on another provider: it is pulled from a copy you have.',
+            action: { label: 'Add a copy elsewhere', to: 'top-up' },
+          };
+  const message = provider.error?.message ?? '';
+  // The provider's HTTP answer, where the core's words carry one ("… (503 UNAVAILABLE) …").
+  const status = /\b([1-5]\d\d) [A-Z][A-Z_]+\)/.exec(message)?.[1];
+  return {
+    code: `COPY_${stage.toUpperCase() as Uppercase<UploadStage>}`,
+    title: COPY_TITLES[stage](name),
+    detail: `${COPY_DETAILS[stage]}${status ? ` It answered “${status} ${statusText(Number(status))}”.` : ''}`,
+    ...fix,
+    ...(message && { technical: message }),
+  };
+}
+
+function lowerFirst(text: string): string {
+  return text ? text[0]!.toLowerCase() + text.slice(1) : text;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PHASES, percentOf, phaseOf } from './sync-phase';
 
-const idle = { state: 'idle' as const, total: null, scanned: 0, found: 0, lastSynced: null };
+const idle = { state: 'idle' as const, total: null, scanned: 0, found: 0, pendingHits: 0, lastSynced: null };
 
 describe('sync phase', () => {
   it('tells an idle sync never run, paused half-way, and up to date apart', () => {
@@ -12,6 +12,10 @@ describe('sync phase', () => {
       'synced',
     );
     expect(phaseOf({ ...idle, lastSynced: { at: 1, treeSize: 2000 } })).toBe('synced');
+    // Everything scanned, but matches still to open: the balance is not final yet.
+    expect(
+      phaseOf({ ...idle, total: 2000, scanned: 2000, pendingHits: 3, lastSynced: { at: 1, treeSize: 2000 } }),
+    ).toBe('paused');
   });
 
   it('follows the engine while it runs or failed', () => {

@@ -27,11 +27,13 @@ export const PHASES: Record<SyncPhase, PhaseView> = {
 };
 
 export function phaseOf(
-  progress: Pick<SyncProgress, 'state' | 'total' | 'scanned' | 'found' | 'lastSynced'>,
+  progress: Pick<SyncProgress, 'state' | 'total' | 'scanned' | 'found' | 'pendingHits' | 'lastSynced'>,
 ): SyncPhase {
   if (progress.state !== 'idle') return progress.state;
-  // Stopped during this run of Coffer before reaching the snapshot.
+  // Stopped during this run of Coffer before reaching the snapshot, or with tag hits still to open
+  // (the balances are not final until they are).
   if (progress.total !== null && progress.scanned < progress.total) return 'paused';
+  if (progress.pendingHits > 0) return 'paused';
   if (progress.lastSynced) return 'synced';
   // After a restart the engine has no snapshot yet: notes found but never completed means paused.
   return progress.found > 0 ? 'paused' : 'never';

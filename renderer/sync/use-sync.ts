@@ -4,14 +4,15 @@
  * for the chart, an account's notes a page at a time, the saved settings, and the actions
  * (start, pause, the watch switch, rescan).
  */
-import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import { create } from 'zustand';
 import type { SyncNote, SyncProgress } from '../../shared/api/sync';
 import { api } from '../api/client';
 import { useAction } from '../components/use-action';
+import { usePagedRows } from '../components/use-paged-rows';
 import { useUiStore } from '../state/ui-store';
-import { accountsChanged, NOTES_PAGE_SIZE, pagesCovering } from './note-pages';
+import { accountsChanged, NOTES_PAGE_SIZE } from './note-pages';
 import { recordProgress, recordTick, TICK_MS, type ThroughputSample } from './throughput';
 
 export const syncKeys = {
@@ -93,30 +94,16 @@ export function useSyncSettings() {
   return useQuery({ queryKey: syncKeys.settings, queryFn: () => api.sync.settings({}), staleTime: Infinity });
 }
 
-/**
- * The rows first…last of an account's notes: only their pages are fetched. A page keeps showing
- * what it had while it refetches after new notes arrived (react-query keeps the data of a query
- * it refetches), so the list does not flicker.
- */
+/** The rows first…last of an account's notes: only their pages are fetched. */
 export function useNoteRows(account: number, first: number, last: number) {
-  const pages = pagesCovering(first, last);
-  const results = useQueries({
-    queries: pages.map((page) => ({
-      queryKey: syncKeys.notesPage(account, page),
-      queryFn: () => api.sync.notes({ account, offset: page * NOTES_PAGE_SIZE, limit: NOTES_PAGE_SIZE }),
-      staleTime: Infinity,
-    })),
+  return usePagedRows<SyncNote>({
+    first,
+    last,
+    pageSize: NOTES_PAGE_SIZE,
+    pageKey: (page) => syncKeys.notesPage(account, page),
+    fetchPage: async (offset, limit) => (await api.sync.notes({ account, offset, limit })).notes,
+    staleTime: Infinity,
   });
-  const rowAt = (index: number): SyncNote | undefined => {
-    const at = pages.indexOf(Math.floor(index / NOTES_PAGE_SIZE));
-    return at < 0 ? undefined : results[at]?.data?.notes[index % NOTES_PAGE_SIZE];
-  };
-  const failed = results.find((result) => result.isError);
-  return {
-    rowAt,
-    error: failed?.error ?? null,
-    retry: () => void failed?.refetch(),
-  };
 }
 
 /**

@@ -3,14 +3,15 @@ import { api } from '../api/client';
 import { ErrorNotice } from '../components/error-notice';
 import { Card } from '../components/ui/primitives';
 import { useUiStore, type ThemePreference } from '../state/ui-store';
-import { useNetworkStatus, useWalletStatus } from '../wallet/use-wallet';
+import { useWalletStatus } from '../wallet/use-wallet';
+import { NetworkSettingsCard } from './settings/network-settings-card';
 import { SyncSettingsCard } from './settings/sync-settings-card';
+import { UploadSettingsCard } from './settings/upload-settings-card';
 import { PasswordCard, RecoveryPhraseCard, SecurityCard } from './settings/wallet-settings';
 
-/** Settings: the wallet's security, the wallet sync, appearance, and what is running where. */
+/** Settings: the wallet's security, uploads, the wallet sync, appearance, the network, and what is running where. */
 export function SettingsView() {
   const info = useQuery({ queryKey: ['app.info'], queryFn: () => api.app.info({}) });
-  const network = useNetworkStatus();
   const status = useWalletStatus().data;
   const { theme, setTheme } = useUiStore();
   return (
@@ -18,7 +19,9 @@ export function SettingsView() {
       <header className="view-header">
         <div>
           <h1 className="view-title">Settings</h1>
-          <p className="view-subtitle">Security, wallet sync, appearance and the network Coffer is on.</p>
+          <p className="view-subtitle">
+            Security, uploads, wallet sync, appearance and the network Coffer is on.
+          </p>
         </div>
       </header>
       {status?.exists && (
@@ -30,6 +33,7 @@ export function SettingsView() {
           <PasswordCard />
         </div>
       )}
+      <UploadSettingsCard />
       <SyncSettingsCard />
       <Card title="Appearance">
         <div className="setting">
@@ -49,54 +53,22 @@ export function SettingsView() {
           </label>
         </div>
       </Card>
-      <div className="grid-2">
-        <Card title="Network">
-          {network.data && (
-            <dl className="facts" data-testid="network-facts">
-              <dt>Network</dt>
-              <dd>
-                {network.data.kind === 'devnet'
-                  ? 'Embedded devnet'
-                  : network.data.kind === 'custom'
-                    ? 'Custom'
-                    : 'None'}
-              </dd>
-              <dt>Status</dt>
-              <dd>{network.data.online ? `Online · block ${network.data.blockNumber}` : 'Offline'}</dd>
-              <dt>Chain</dt>
-              <dd>{network.data.chainId ?? '—'}</dd>
-              <dt>RPC</dt>
-              <dd className="mono">{network.data.rpcUrl ?? '—'}</dd>
-              <dt>Storage providers</dt>
-              <dd>{network.data.providerCount}</dd>
-              <dt>Note server</dt>
-              <dd className="mono">{network.data.noteServerUrl ?? '—'}</dd>
-              {network.data.problem && (
-                <>
-                  <dt>Problem</dt>
-                  <dd role="status">{network.data.problem}</dd>
-                </>
-              )}
-            </dl>
-          )}
-          {network.error && <ErrorNotice error={network.error} onRetry={() => void network.refetch()} />}
-        </Card>
-        <Card title="About">
-          {info.data && (
-            <dl className="facts" data-testid="about">
-              <dt>Version</dt>
-              <dd>{info.data.version}</dd>
-              <dt>Mode</dt>
-              <dd>{info.data.mode}</dd>
-              <dt>Platform</dt>
-              <dd>{info.data.platform}</dd>
-              <dt>Data folder</dt>
-              <dd className="mono">{info.data.dataDir}</dd>
-            </dl>
-          )}
-          {info.error && <ErrorNotice error={info.error} onRetry={() => void info.refetch()} />}
-        </Card>
-      </div>
+      <NetworkSettingsCard />
+      <Card title="About">
+        {info.data && (
+          <dl className="facts" data-testid="about">
+            <dt>Version</dt>
+            <dd>{info.data.version}</dd>
+            <dt>Mode</dt>
+            <dd>{info.data.mode}</dd>
+            <dt>Platform</dt>
+            <dd>{info.data.platform}</dd>
+            <dt>Data folder</dt>
+            <dd className="mono">{info.data.dataDir}</dd>
+          </dl>
+        )}
+        {info.error && <ErrorNotice error={info.error} onRetry={() => void info.refetch()} />}
+      </Card>
     </div>
   );
 }

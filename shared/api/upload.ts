@@ -62,7 +62,7 @@ export const MAX_WAVE_SIZE = 128;
 export const StartUploadInput = z
   .object({
     files: z.array(UploadFileInput).min(1).max(10_000),
-    /** Copies wanted (default 2); with providerIds or dataSetIds, their count. */
+    /** Copies wanted (default: the setting, 2 unless changed); with providerIds or dataSetIds, their count. */
     copies: z.number().int().min(1).max(MAX_COPIES).optional(),
     /** Use exactly these providers (first = primary), without replacing any that fails. */
     providerIds: z.array(z.number().int().positive()).min(1).max(MAX_COPIES).optional(),
@@ -221,11 +221,18 @@ export const CancelSummary = z.object({
 });
 export type CancelSummary = z.infer<typeof CancelSummary>;
 
+const Copies = z.number().int().min(1).max(MAX_COPIES);
+const ChunkConcurrency = z.number().int().min(1).max(64);
+
 export const UploadSettings = z.object({
-  chunkConcurrency: z.number().int().min(1).max(64),
+  chunkConcurrency: ChunkConcurrency,
   /** Half the machine's threads, at least one. */
   defaultChunkConcurrency: z.number().int().min(1),
+  /** Copies an upload keeps when it does not say. */
+  copies: Copies,
+  defaultCopies: Copies,
 });
+export type UploadSettings = z.infer<typeof UploadSettings>;
 
 const ById = z.object({ uploadId: UploadId }).strict();
 
@@ -265,8 +272,8 @@ export const uploadMethods = {
   ),
   settings: method('Upload settings.', z.object({}).strict(), UploadSettings),
   setSettings: method(
-    'Change upload settings.',
-    z.object({ chunkConcurrency: z.number().int().min(1).max(64) }).strict(),
+    'Change upload settings (those given).',
+    z.object({ chunkConcurrency: ChunkConcurrency.optional(), copies: Copies.optional() }).strict(),
     UploadSettings,
   ),
 };

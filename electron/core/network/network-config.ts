@@ -1,11 +1,12 @@
 /**
  * Which network the app uses: the manifest file named by COFFER_NETWORK_MANIFEST (the launcher
- * sets it to the embedded devnet's manifest), or none. A bad manifest is an error that names
- * the file and the field.
+ * sets it to the network it started on), else custom endpoints saved in Settings, else none. A bad
+ * manifest is an error that names the file and the field.
  */
 import { readFile } from 'node:fs/promises';
 import { describeIssues } from '../../../shared/api/errors';
 import { NetworkManifest } from '../../../shared/network-manifest';
+import { manifestOfEndpoints, readNetworkChoice } from './network-choice';
 
 export async function readNetworkManifest(file: string): Promise<NetworkManifest> {
   let json: unknown;
@@ -20,7 +21,9 @@ export async function readNetworkManifest(file: string): Promise<NetworkManifest
   return parsed.data;
 }
 
-export async function loadNetworkFromEnvironment(): Promise<NetworkManifest | null> {
+export async function loadNetwork(dataDir: string): Promise<NetworkManifest | null> {
   const file = process.env.COFFER_NETWORK_MANIFEST;
-  return file ? readNetworkManifest(file) : null;
+  if (file) return readNetworkManifest(file);
+  const choice = await readNetworkChoice(dataDir);
+  return choice.kind === 'custom' ? manifestOfEndpoints(choice.endpoints) : null;
 }

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadView } from '../../../shared/api/upload';
+import type { UploadSettings, UploadView } from '../../../shared/api/upload';
 import { startUploadTestbed, TESTBED_PASSWORD, type UploadTestbed } from '../test-support/upload-testbed';
 
 let bed: UploadTestbed;
@@ -155,21 +155,26 @@ describe('upload API', () => {
     expect((await readFile(out)).equals(await readFile(file))).toBe(true);
   });
 
-  it('keeps the chunk-concurrency setting and uses it', async () => {
-    const settings = await call<{ chunkConcurrency: number; defaultChunkConcurrency: number }>(
-      'upload.settings',
-      {},
-    );
+  it('keeps the chunk-concurrency and copies settings and uses them', async () => {
+    const settings = await call<UploadSettings>('upload.settings', {});
     expect(settings.defaultChunkConcurrency).toBeGreaterThanOrEqual(1);
-    expect(await call('upload.setSettings', { chunkConcurrency: 3 })).toMatchObject({ chunkConcurrency: 3 });
+    expect(settings).toMatchObject({ copies: 2, defaultCopies: 2 });
+    expect(await call('upload.setSettings', { chunkConcurrency: 3 })).toMatchObject({
+      chunkConcurrency: 3,
+      copies: 2,
+    });
+    // Each setting changes alone; the other keeps its value.
+    expect(await call('upload.setSettings', { copies: 1 })).toMatchObject({ chunkConcurrency: 3, copies: 1 });
     expect((await refusal('upload.setSettings', { chunkConcurrency: 0 })).code).toBe('INVALID_INPUT');
+    expect((await refusal('upload.setSettings', { copies: 9 })).message).toMatch(/copies/);
     const file = await bed.file('api-c.bin', 10_000);
     const { uploadId } = await call<{ uploadId: string }>('upload.start', {
       files: [{ kind: 'path', path: file }],
-      copies: 1,
     });
-    expect(bed.core.uploads!.session(uploadId).request.chunkConcurrency).toBe(3);
+    const { request } = bed.core.uploads!.session(uploadId);
+    expect(request).toMatchObject({ chunkConcurrency: 3, copies: 1 });
     await bed.core.uploads!.session(uploadId).settled();
+    await call('upload.setSettings', { copies: 2 });
   });
 
   it('uploads a staged file (browser mode) and removes it afterwards', async () => {

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { CofferError } from '../../../shared/api/errors';
-import type { CancelSummary, UploadResult, UploadView } from '../../../shared/api/upload';
+import type { CancelSummary, UploadResult, UploadSettings, UploadView } from '../../../shared/api/upload';
 import { StartUploadInput } from '../../../shared/api/upload';
 import type { NetworkManifest } from '../../../shared/network-manifest';
 import type { z } from 'zod';
@@ -96,14 +96,23 @@ export class UploadService {
     void this.#tokenOf().catch(() => null);
   }
 
-  settings() {
-    const stored = Number(this.journal.setting('chunkConcurrency'));
-    const fallback = defaultChunkConcurrency();
-    return { chunkConcurrency: stored >= 1 ? stored : fallback, defaultChunkConcurrency: fallback };
+  settings(): UploadSettings {
+    const stored = (key: keyof UploadSettings, fallback: number) => {
+      const value = Number(this.journal.setting(key));
+      return value >= 1 ? value : fallback;
+    };
+    const defaultChunks = defaultChunkConcurrency();
+    return {
+      chunkConcurrency: stored('chunkConcurrency', defaultChunks),
+      defaultChunkConcurrency: defaultChunks,
+      copies: stored('copies', DEFAULT_COPIES),
+      defaultCopies: DEFAULT_COPIES,
+    };
   }
 
-  setSettings(input: { chunkConcurrency: number }) {
-    this.journal.setSetting('chunkConcurrency', String(input.chunkConcurrency));
+  setSettings(input: { chunkConcurrency?: number; copies?: number }): UploadSettings {
+    for (const key of ['chunkConcurrency', 'copies'] as const)
+      if (input[key] !== undefined) this.journal.setSetting(key, String(input[key]));
     return this.settings();
   }
 
@@ -147,7 +156,7 @@ export class UploadService {
       {
         files,
         account: input.account,
-        copies: explicit?.length ?? input.copies ?? DEFAULT_COPIES,
+        copies: explicit?.length ?? input.copies ?? this.settings().copies,
         providerIds: input.providerIds ?? null,
         dataSetIds: input.dataSetIds ?? null,
         chunkConcurrency: input.chunkConcurrency ?? this.settings().chunkConcurrency,

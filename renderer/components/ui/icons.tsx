@@ -140,3 +140,19 @@ export const PauseIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M8 5v14M16 5v14" />
   </svg>
 );
+export const CloseIcon = (p: SVGProps<SVGSVGElement>) => (
+  <svg {...base} {...p}>
+    <path d="M6 6l12 12M18 6L6 18" />
+  </svg>
+);
+export const DownloadIcon = (p: SVGProps<SVGSVGElement>) => (
+  <svg {...base} {...p}>
+    <path d="M12 4v12M7 11l5 5 5-5M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3" />
+  </svg>
+);
+export const PopOutIcon = (p: SVGProps<SVGSVGElement>) => (
+  <svg {...base} {...p}>
+    <rect x="3" y="7" width="14" height="14" rx="2" />
+    <path d="M11 3h10v10M21 3l-9 9" />
+  </svg>
+);

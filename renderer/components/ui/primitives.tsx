@@ -1,7 +1,7 @@
 /**
  * The small set of building blocks every screen uses, so the app looks like one product:
  * buttons, cards, progress bars, stat tiles, empty states, notices, fields, tabs, a spinner, a modal
- * and a copy button.
+ * and icon and copy buttons.
  */
 import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import { AlertIcon, CheckIcon, CopyIcon, InfoIcon } from './icons';
@@ -110,6 +110,32 @@ export function EmptyState({
   );
 }
 
+/** A button showing only an icon: its label is what screen readers say and what hovering shows. */
+export function IconButton({
+  label,
+  onClick,
+  children,
+}: {
+  label: string;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Button variant="ghost" className="btn-icon" aria-label={label} title={label} onClick={onClick}>
+      {children}
+    </Button>
+  );
+}
+
+/** "2 of 4": a count and, smaller, what it is out of. */
+export function OutOf({ value, total }: { value: ReactNode; total: ReactNode }) {
+  return (
+    <>
+      {value} <span className="unit">of {total}</span>
+    </>
+  );
+}
+
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
@@ -118,15 +144,12 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     return () => clearTimeout(timer);
   }, [copied]);
   return (
-    <Button
-      variant="ghost"
-      className="btn-icon"
-      aria-label={copied ? 'Copied' : label}
-      title={copied ? 'Copied' : label}
+    <IconButton
+      label={copied ? 'Copied' : label}
       onClick={() => void navigator.clipboard?.writeText(text).then(() => setCopied(true))}
     >
       {copied ? <CheckIcon /> : <CopyIcon />}
-    </Button>
+    </IconButton>
   );
 }
 

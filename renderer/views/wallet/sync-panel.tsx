@@ -43,11 +43,15 @@ export function SyncPanel({ progress, account }: { progress: SyncProgress; accou
         <Stat
           label="Notes found"
           value={formatCount(mine.notes)}
-          hint={
+          hint={[
             progress.found === mine.notes
               ? `In account ${account}`
-              : `In account ${account}; ${formatCount(progress.found)} in all accounts`
-          }
+              : `In account ${account}; ${formatCount(progress.found)} in all accounts`,
+            progress.pendingHits > 0 &&
+              `${formatCount(progress.pendingHits)} ${progress.pendingHits === 1 ? 'match' : 'matches'} still to open: the balance may grow`,
+          ]
+            .filter(Boolean)
+            .join('; ')}
           testId="notes-found"
         />
         <Stat
