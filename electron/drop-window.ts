@@ -1,13 +1,13 @@
 /**
  * The small always-on-top drop window: the app's own page in its compact layout
  * (`index.html?view=drop`), with the same preload and contract as the main window, created with
- * the hardened webPreferences. One at a time; asking again brings it forward. Its IPC role is
+ * the hardened webPreferences (security/window-options.ts). One at a time; asking again brings it forward. Its IPC role is
  * `drop` (security/window-channels.ts): uploads and what they need, nothing of the wallet's.
  */
 import { BrowserWindow } from 'electron';
 import { builtPath } from './core/app-paths';
 import { APP_ORIGIN } from './security/trusted-sender';
-import { hardenedWebPreferences } from './security/web-preferences';
+import { dropWindowOptions } from './security/window-options';
 
 export class DropWindow {
   #window: BrowserWindow | null = null;
@@ -18,16 +18,7 @@ export class DropWindow {
       this.#window.focus();
       return;
     }
-    const window = new BrowserWindow({
-      width: 380,
-      height: 540,
-      minWidth: 320,
-      minHeight: 360,
-      title: 'Coffer — drop to upload',
-      alwaysOnTop: true,
-      show: false,
-      webPreferences: hardenedWebPreferences(builtPath('preload', 'preload.cjs')),
-    });
+    const window = new BrowserWindow(dropWindowOptions(builtPath('preload', 'preload.cjs')));
     window.once('ready-to-show', () => window.show());
     window.on('closed', () => (this.#window = null));
     this.#window = window;

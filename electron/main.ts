@@ -26,8 +26,8 @@ import { contentSecurityPolicy, securityHeaders } from './security/csp';
 import { denyAllPermissions, guardWebContents } from './security/guards';
 import { contentTypeFor, resolveAssetPath } from './security/static-assets';
 import { APP_ORIGIN } from './security/trusted-sender';
-import { hardenedWebPreferences } from './security/web-preferences';
 import { channelAllowed, eventAllowed } from './security/window-channels';
+import { mainWindowOptions } from './security/window-options';
 import { UploadFeedback } from './upload-feedback';
 import { WalletWindows } from './wallet-windows';
 
@@ -106,15 +106,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function createMainWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    minWidth: 760,
-    minHeight: 520,
-    title: 'Coffer',
-    show: false,
-    webPreferences: hardenedWebPreferences(builtPath('preload', 'preload.cjs')),
-  });
+  const window = new BrowserWindow(mainWindowOptions(builtPath('preload', 'preload.cjs')));
   window.once('ready-to-show', () => window.show());
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;

@@ -12,7 +12,7 @@ import { builtPath } from './core/app-paths';
 import type { Core } from './core/core-app';
 import { readSecureViewForm, SECURE_VIEW_PREFIX, SecureViews } from './core/vault/secure-views';
 import { APP_ORIGIN } from './security/trusted-sender';
-import { hardenedWebPreferences } from './security/web-preferences';
+import { approvalWindowOptions, secureViewWindowOptions } from './security/window-options';
 import type { WindowRole } from './security/window-channels';
 import { denyAllPermissions } from './security/guards';
 
@@ -47,13 +47,9 @@ export class WalletWindows {
 
   openSecureView(url: string): void {
     if (!this.#secureSession) throw new Error('Secure views are not being served yet');
-    const window = new BrowserWindow({
-      width: 640,
-      height: 760,
-      title: 'Coffer — wallet',
-      parent: this.parent() ?? undefined,
-      webPreferences: { ...hardenedWebPreferences(), session: this.#secureSession },
-    });
+    const window = new BrowserWindow(
+      secureViewWindowOptions(this.#secureSession, this.parent() ?? undefined),
+    );
     const id = window.webContents.id;
     this.#secureViewContents.add(id);
     window.on('closed', () => this.#secureViewContents.delete(id));
@@ -72,14 +68,9 @@ export class WalletWindows {
       this.#approvalWindow.focus();
       return;
     }
-    const window = new BrowserWindow({
-      width: 560,
-      height: 680,
-      title: 'Coffer — approve',
-      parent: this.parent() ?? undefined,
-      alwaysOnTop: true,
-      webPreferences: hardenedWebPreferences(builtPath('preload', 'approval-preload.cjs')),
-    });
+    const window = new BrowserWindow(
+      approvalWindowOptions(builtPath('preload', 'approval-preload.cjs'), this.parent() ?? undefined),
+    );
     window.on('closed', () => {
       this.#approvalWindow = null;
       // Closing the window is a "no" to everything it was showing.

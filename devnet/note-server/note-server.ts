@@ -39,6 +39,7 @@ import { FaultController, FaultRules, type FaultRule, type Touched } from './fau
 import { HttpError, isLoopback, readBody, send, sendError, sendJson } from './http-io';
 import { NoteStore, type AppendResult } from './note-store';
 import { RequestStats, renderPrometheus } from './request-stats';
+import { requestTargetUrl } from '../../electron/core/http/request-target';
 
 export interface NoteServerOptions {
   /** Where the SQLite log lives; a fresh temporary folder (removed on stop) when absent. */
@@ -321,7 +322,7 @@ export async function startNoteServer(options: NoteServerOptions = {}): Promise<
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestTargetUrl(req.url);
     const route = matchRoute(url.pathname);
     stats.request(route.name);
     handle(req, res, url, route).catch((error: unknown) => {

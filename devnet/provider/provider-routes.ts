@@ -34,6 +34,7 @@ import type { ProviderMetrics, ProviderRoute } from './provider-metrics';
 import type { PullService } from './pull-service';
 import { signQuotes, type QuoteTerms } from './quote-signer';
 import { rangeToServe, streamBody } from './retrieval';
+import { requestTargetUrl } from '../../electron/core/http/request-target';
 
 export const PROVIDER_VERSION = 'coffer-devnet-provider/1';
 /** Largest JSON request body (quotes, pulls, commits, admin). */
@@ -435,7 +436,7 @@ export function createProviderHandler(deps: RouteDeps) {
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestTargetUrl(req.url);
     const route = matchRoute(req.method, url.pathname);
     res.once('close', () =>
       metrics.request(route.name, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),

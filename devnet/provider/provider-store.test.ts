@@ -2,14 +2,17 @@
 // driven through the ProviderClient (and raw requests for what a well-behaved client would never
 // send): good input, every refusal with its code, what lands on disk, and the metrics moving.
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
+import fc from 'fast-check';
 import { recoverTypedDataAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainFor, quoteTypes } from '../../shared/chain/eip712';
 import { BATCH_CONTENT_TYPE, encodeBatchHeader, quoteToWire } from '../../shared/provider/wire';
 import { devProviderAccount } from '../chain/dev-accounts';
+import { hostilePath } from '../../shared/test-support/hostile-paths';
 import {
   bytesOf,
   promValue,
@@ -538,6 +541,55 @@ describe('piece status and retrieval', () => {
       status: 404,
       code: 'UNKNOWN_PIECE',
     });
+  });
+});
+
+describe('hostile paths', () => {
+  it('property: no route, method or traversal path reads or writes outside the pieces (fixed seed)', async () => {
+    const FC_SEED = 3_141_2026;
+    const SECRET = 'provider-secret-marker-91d2';
+    await writeFile(path.join(full.dataDir, 'secret.txt'), SECRET);
+    const stored = randomPiece(50);
+    await quoted(full, [stored]);
+    await full.client.storePiece(payer.address, refOf(stored), stored.bytes);
+    const before = await readdir(full.dataDir, { recursive: true });
+    const port = new URL(full.url).port;
+    const requests = fc.tuple(
+      fc.constantFrom('GET', 'PUT', 'HEAD', 'POST', 'DELETE'),
+      fc.constantFrom('/v1/pieces', '/v1/pieces/batch', '/v1/pulls', '/v1/commits', '/v1', ''),
+      hostilePath([stored.cid, 'secret.txt', 'provider.sqlite', 'pieces', 'status']),
+    );
+    const samples = fc.sample(requests, { seed: FC_SEED, numRuns: 300 });
+    const statuses = new Map<number, number>();
+    let leaked = 0;
+    for (const [method, prefix, hostile] of samples) {
+      // Sent as is: a URL string would have its dot segments resolved before it left.
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const query = `?payer=${payer.address}&size=10`;
+        const request = http.request(
+          { host: '127.0.0.1', port, method, path: `${prefix}${hostile}${query}` },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk) => (body += chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        );
+        request.on('error', reject);
+        request.end(method === 'PUT' || method === 'POST' ? Buffer.alloc(10, 1) : undefined);
+      });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      if (answer.body.includes(SECRET) || answer.body.includes('SQLite format 3')) leaked++;
+    }
+    const after = await readdir(full.dataDir, { recursive: true });
+    const created = after.filter((entry) => !before.includes(entry) && !/^(tmp|pieces)\b/.test(entry));
+    console.log(
+      `provider paths: ${samples.length} inputs tried (seed ${FC_SEED}), ${leaked} leaked, ` +
+        `${created.length} files created outside pieces/ and tmp/; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    expect(leaked).toBe(0);
+    expect(created).toEqual([]);
+    // The same server does serve what it holds: the refusals are about the paths.
+    expect((await rawRequest(`${full.url}/v1/pieces/${stored.cid}`)).status).toBe(200);
   });
 });
 

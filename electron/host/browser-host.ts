@@ -19,6 +19,7 @@ import { contentSecurityPolicy, securityHeaders } from '../security/csp';
 import { contentTypeFor, resolveAssetPath } from '../security/static-assets';
 import { parseClientMessage, type ServerMessage } from '../../shared/api/host-protocol';
 import { TOKEN_PROTOCOL_PREFIX } from '../../shared/api/host-protocol';
+import { requestTargetUrl } from '../core/http/request-target';
 
 export interface BrowserHostOptions {
   dispatch: Dispatch;
@@ -123,7 +124,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!allowedHosts.has(request.headers.host ?? '')) return refuse(421, 'Misdirected Request');
-    if (new URL(request.url ?? '/', origin).pathname !== '/api') return refuse(404, 'Not Found');
+    if (requestTargetUrl(request.url).pathname !== '/api') return refuse(404, 'Not Found');
     if (request.headers.origin !== origin) return refuse(403, 'Forbidden');
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const tokenProtocol = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));

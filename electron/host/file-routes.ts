@@ -17,6 +17,7 @@ import { CofferError, toErrorBody } from '../../shared/api/errors';
 import type { DownloadService } from '../core/download/download-service';
 import type { StagedFiles } from '../core/upload/staged-files';
 import type { HostRoute } from './browser-host';
+import { requestTargetUrl } from '../core/http/request-target';
 
 const STATUS: Record<string, number> = { INVALID_INPUT: 400, NOT_FOUND: 404 };
 
@@ -38,7 +39,7 @@ function guard(
   response: http.ServerResponse,
   isAuthorized: (request: http.IncomingMessage) => boolean,
 ): URL | null | false {
-  const url = new URL(request.url ?? '/', 'http://host.invalid');
+  const url = requestTargetUrl(request.url);
   if (!url.pathname.startsWith(prefix)) return false;
   if (request.method !== 'POST') {
     response.writeHead(405, { Allow: 'POST' }).end();

@@ -4,24 +4,6 @@ import { contentSecurityPolicy, securityHeaders } from './csp';
 import { denyAllPermissions, guardWebContents } from './guards';
 import { resolveAssetPath } from './static-assets';
 import { isTrustedSender } from './trusted-sender';
-import { hardenedWebPreferences } from './web-preferences';
-
-describe('window webPreferences', () => {
-  it('are sandboxed and isolated, with Node and webviews off', () => {
-    const prefs = hardenedWebPreferences('/x/preload.cjs');
-    expect(prefs).toMatchObject({
-      preload: '/x/preload.cjs',
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-    });
-  });
-});
 
 describe('Content-Security-Policy', () => {
   const directives = (csp: string) =>

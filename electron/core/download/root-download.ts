@@ -17,7 +17,7 @@ import {
   ManifestError,
   type UploadManifest,
 } from '../../../shared/pieces/upload-manifest';
-import type { ProviderClient } from '../providers/provider-client';
+import { discardBody, type ProviderClient } from '../providers/provider-client';
 import type { ProviderInfo } from '../providers/provider-directory';
 import { ConcurrencyLimit } from '../upload/concurrency-limit';
 
@@ -139,7 +139,7 @@ async function fetchVerified(
       const piece = await holder.client.retrieve(cidText, undefined, { signal });
       const expected = size ?? piece.size;
       if (expected > MAX_PIECE_BYTES || piece.size !== expected) {
-        piece.body.destroy();
+        discardBody(piece.body);
         throw new Error(`it serves ${piece.size} bytes, the manifest says ${expected}`);
       }
       const buffer = Buffer.allocUnsafe(expected);

@@ -81,6 +81,11 @@ interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Largest JSON answer read (a wave's quotes are well under 1 MiB); more is a BAD_RESPONSE. */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** Most of an error answer read to explain it. */
+const MAX_ERROR_BYTES = 64 * 1024;
+
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 const bodyOf = (body: PieceBody): Uint8Array | Readable =>
@@ -224,7 +229,7 @@ export class ProviderClient {
       return { status: 200, size: length, start: 0, end: length - 1, body: response.body };
     const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(response.headers['content-range'] ?? ''));
     if (!match) {
-      response.body.destroy();
+      discardBody(response.body);
       throw this.#badResponse(path, 'a 206 answer without a valid Content-Range');
     }
     return {
@@ -321,12 +326,13 @@ export class ProviderClient {
           },
     );
     if (response.statusCode >= 400) throw await this.#errorOf(method, path, response);
-    let text: string;
+    let text: string | null;
     try {
-      text = await response.body.text();
+      text = await readAtMost(response, MAX_JSON_BYTES);
     } catch (error) {
       throw this.#transportError(method, path, error);
     }
+    if (text === null) throw this.#badResponse(path, `an answer larger than ${MAX_JSON_BYTES} bytes`);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -345,9 +351,9 @@ export class ProviderClient {
   async #errorOf(
     method: string,
     path: string,
-    response: { statusCode: number; body: { text(): Promise<string> } },
+    response: Awaited<ReturnType<typeof request>>,
   ): Promise<ProviderError> {
-    const text = await response.body.text().catch(() => '');
+    const text = (await readAtMost(response, MAX_ERROR_BYTES).catch(() => '')) ?? '';
     const status = response.statusCode;
     try {
       const { error } = JSON.parse(text) as {
@@ -396,6 +402,40 @@ export class ProviderClient {
 
 const waitQuery = (options?: { waitMs?: number }) =>
   options?.waitMs ? `?${new URLSearchParams({ waitMs: String(Math.min(options.waitMs, MAX_WAIT_MS)) })}` : '';
+
+/**
+ * Stops reading a response body. undici reports a destroyed body as an 'error' event (request
+ * aborted); with nobody listening that would be an uncaught exception in the main process.
+ */
+export function discardBody(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/**
+ * A response body as text, or null when it is (or says it is) longer than `limit`: a provider
+ * cannot make the client buffer an endless answer.
+ */
+async function readAtMost(
+  response: Awaited<ReturnType<typeof request>>,
+  limit: number,
+): Promise<string | null> {
+  if (Number(response.headers['content-length']) > limit) {
+    discardBody(response.body);
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) {
+      discardBody(response.body);
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** The path without its query (payer, size), shortened: enough to say which call failed. */
 const shortPath = (path: string) => {

@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeFunctionData, hashTypedData, type Hex, type TypedDataDefinition } from 'viem';
+import fc from 'fast-check';
+import { encodeFunctionData, getAddress, hashTypedData, type Hex, type TypedDataDefinition } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../shared/api/approval';
@@ -330,6 +331,151 @@ describe('signer: one approval per upload', () => {
       message: expect.stringMatching(/malformed: size is not a uint64/),
     });
     expect(signer.remaining(grant)).toBe(500n);
+  });
+
+  it('property: a quote a provider altered, or signed for another chain, contract, payer or time, pays nothing (fixed seed)', async () => {
+    const FC_SEED = 1_618_2026;
+    const grant = await approvedUpload(1000n);
+    const otherAddress = fc
+      .uint8Array({ minLength: 20, maxLength: 20 })
+      .map((bytes) => getAddress(`0x${Buffer.from(bytes).toString('hex')}`));
+    type Lie =
+      | { kind: 'altered'; field: keyof Quote; value: bigint | Address | Hex }
+      | { kind: 'domain'; chainId: number; verifyingContract: Address }
+      | { kind: 'signed'; field: 'payer' | 'expiry' | 'price'; value: bigint | Address };
+    const lies: fc.Arbitrary<Lie> = fc.oneof(
+      fc.record({
+        kind: fc.constant('altered' as const),
+        field: fc.constant('price' as const),
+        value: fc.bigInt(0n, 10n ** 20n),
+      }),
+      fc.record({
+        kind: fc.constant('altered' as const),
+        field: fc.constant('size' as const),
+        value: fc.bigInt(0n, 10n ** 12n),
+      }),
+      fc.record({
+        kind: fc.constant('altered' as const),
+        field: fc.constantFrom('payer' as const, 'provider' as const),
+        value: otherAddress,
+      }),
+      fc.record({
+        kind: fc.constant('altered' as const),
+        field: fc.constantFrom('pieceDigest' as const, 'nonce' as const),
+        value: fc
+          .uint8Array({ minLength: 32, maxLength: 32 })
+          .map((b) => `0x${Buffer.from(b).toString('hex')}` as Hex),
+      }),
+      fc.record({
+        kind: fc.constant('domain' as const),
+        chainId: fc.integer({ min: 1, max: 2 ** 31 }),
+        verifyingContract: fc.constant(contracts.paymentVault),
+      }),
+      fc.record({
+        kind: fc.constant('domain' as const),
+        chainId: fc.constant(contracts.chainId),
+        verifyingContract: otherAddress,
+      }),
+      fc.record({
+        kind: fc.constant('signed' as const),
+        field: fc.constant('payer' as const),
+        value: otherAddress,
+      }),
+      fc.record({
+        kind: fc.constant('signed' as const),
+        field: fc.constant('expiry' as const),
+        value: fc.bigInt(0n, BigInt(Math.floor(Date.now() / 1000) - 1)),
+      }),
+      fc.record({
+        kind: fc.constant('signed' as const),
+        field: fc.constant('price' as const),
+        value: fc.bigInt(1001n, 10n ** 30n),
+      }),
+    );
+    const samples = fc.sample(lies, { seed: FC_SEED, numRuns: 120 });
+    const outcomes = new Map<string, number>();
+    let wrong = 0;
+    for (const [n, lie] of samples.entries()) {
+      const quote: Quote = {
+        provider: providerA.address,
+        payer: user.address,
+        pieceDigest: `0x${'cd'.repeat(32)}`,
+        size: 1024n,
+        price: 100n,
+        expiry: deadline(),
+        nonce: `0x${n.toString(16).padStart(64, '0')}`,
+      };
+      if (lie.kind === 'signed') Object.assign(quote, { [lie.field]: lie.value });
+      const domain =
+        lie.kind === 'domain'
+          ? { ...contracts, chainId: lie.chainId, paymentVault: lie.verifyingContract }
+          : contracts;
+      const signature = await providerA.signTypedData(
+        quotePayload(domain, quote) as unknown as TypedDataDefinition,
+      );
+      const offered = lie.kind === 'altered' ? { ...quote, [lie.field]: lie.value } : quote;
+      if (
+        lie.kind === 'domain' &&
+        lie.chainId === contracts.chainId &&
+        lie.verifyingContract === contracts.paymentVault
+      )
+        continue;
+      if (
+        lie.kind === 'altered' &&
+        String(offered[lie.field]).toLowerCase() === String(quote[lie.field]).toLowerCase()
+      )
+        continue;
+      try {
+        await signer.authorizeQuotePayments(grant, [{ quote: offered, signature }]);
+        wrong++;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'not a CofferError';
+        outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+        if (!['VERIFY_FAILED', 'FORBIDDEN', 'LIMIT_EXCEEDED'].includes(code)) wrong++;
+      }
+    }
+    const tried = [...outcomes.values()].reduce((a, b) => a + b, 0) + wrong;
+    console.log(
+      `signer quote lies: ${tried} inputs tried (seed ${FC_SEED}), ${wrong} accepted wrongly; outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
+    );
+    expect(wrong).toBe(0);
+    expect(tried).toBeGreaterThan(100);
+    expect(signer.remaining(grant)).toBe(1000n);
+    // The honest quote, same provider and grant, is paid: the refusals are about the lies.
+    expect(await signer.authorizeQuotePayments(grant, [await signedQuote(providerA, 100n, 'ee')])).toBe(100n);
+  });
+
+  it('refuses CreateDataSet and AddPieces for another chain or contract under an upload approval', async () => {
+    const grant = await approvedUpload();
+    const elsewhere = [
+      { ...contracts, chainId: 1 },
+      { ...contracts, dataSetRegistry: contracts.paymentVault },
+      { ...contracts, dataSetRegistry: outsider.address },
+    ];
+    for (const where of elsewhere) {
+      const payloads = [
+        createDataSetPayload(where, {
+          payer: user.address,
+          provider: providerA.address,
+          clientDataSetId: 7n,
+          deadline: uploadDeadline,
+        }),
+        addPiecesPayload(where, {
+          payer: user.address,
+          provider: providerA.address,
+          clientDataSetId: 7n,
+          pieceDigests: [`0x${'ab'.repeat(32)}`],
+          nonce: `0x${'01'.repeat(32)}`,
+          deadline: uploadDeadline,
+        }),
+      ];
+      for (const payload of payloads)
+        await expect(signer.sign(grant, payload), JSON.stringify(where)).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+          message: expect.stringMatching(/chain|contract|verifying/i),
+        });
+    }
+    expect(signed).toEqual([]);
   });
 
   it('sends no call of its own: quote payments go through payQuotes only', async () => {

@@ -220,6 +220,20 @@ describe('selection', () => {
     expect((await bed.chain.paymentTransactions()).size).toBe(paymentsBefore);
   });
 
+  it('a deposit smaller than the upload costs → INSUFFICIENT_FUNDS, saying how much, before anything is paid', async () => {
+    const { vault, chain } = bed.core.wallet;
+    account = (await vault.addAccount()).accounts.length - 1;
+    await chain!.faucet(account); // coin and test tokens, but nothing deposited in the PaymentVault
+    const paymentsBefore = (await bed.chain.paymentTransactions()).size;
+    const { error, view } = await failedUpload();
+    expect(error).toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      message: expect.stringMatching(/Deposit more first/),
+    });
+    expect(view.state).toBe('failed');
+    expect((await bed.chain.paymentTransactions()).size).toBe(paymentsBefore);
+  });
+
   it('an explicit primary that does not answer stops the upload before anything is paid', async () => {
     order[3]!.setFaults({ failPing: true });
     const { error } = await failedUpload({ providerIds: [id(3), id(4)] });
