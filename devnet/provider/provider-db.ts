@@ -90,6 +90,16 @@ const migrations = [
       CREATE TABLE watcher (id INTEGER PRIMARY KEY CHECK (id = 1), last_block INTEGER NOT NULL);
     `,
   },
+  {
+    // Without these, a payer's cache total and the promotion check scanned every holding and quote
+    // ever recorded, once per piece received: the provider slowed down as its history grew.
+    id: 'provider-002-indexes',
+    sql: `
+      CREATE INDEX holdings_cached_by_payer ON holdings (payer) WHERE state = 'cached';
+      CREATE INDEX quotes_paid_unused ON quotes (payer, piece_digest)
+        WHERE paid_block IS NOT NULL AND consumed_by IS NULL;
+    `,
+  },
 ];
 
 export type HoldingState = 'cached' | 'parked' | 'committed';
@@ -198,9 +208,11 @@ export class ProviderDb {
         `UPDATE holdings SET state = ?, cached_at = NULL, expires_at = NULL, updated_at = ?
          WHERE payer = ? AND piece_digest = ?`,
       ),
-      promotable: db.prepare(`SELECT * FROM holdings h WHERE h.state IN ('cached', 'committed') AND EXISTS (
-        SELECT 1 FROM quotes q WHERE q.payer = h.payer AND q.piece_digest = h.piece_digest
-        AND q.paid_block IS NOT NULL AND q.consumed_by IS NULL)`),
+      // Driven from the paid, unused quotes (few: pieces paid but not yet committed), not from
+      // every holding.
+      promotable: db.prepare(`SELECT h.* FROM holdings h WHERE h.state IN ('cached', 'committed')
+        AND (h.payer, h.piece_digest) IN (SELECT q.payer, q.piece_digest FROM quotes q
+        WHERE q.paid_block IS NOT NULL AND q.consumed_by IS NULL)`),
       expired: db.prepare("SELECT * FROM holdings WHERE state = 'cached' AND expires_at <= ?"),
       deleteHolding: db.prepare('DELETE FROM holdings WHERE payer = ? AND piece_digest = ?'),
       recordExpiration: db.prepare(
