@@ -187,7 +187,7 @@ test('an approval rejected ends cleanly: nothing paid, the deposit unchanged on 
   await expect(card.getByTestId('upload-state')).toHaveText('Cancelled');
   await expect(card.getByTestId('upload-error')).toContainText('You rejected the upload');
   await expect(card.getByTestId('upload-error')).toContainText('Nothing was signed or paid');
-  await expect(card.getByTestId('upload-outcome')).toHaveText('Cancelled; nothing stored');
+  await expect(card.getByTestId('upload-outcome')).toHaveText('Cancelled; no copy recorded on chain');
   const after = await chainBalances(app.dataDir, address);
   expect(after.deposit).toBe(before.deposit);
   expect(after.native).toBe(before.native);

@@ -10,7 +10,7 @@ type OutcomeInput = Pick<UploadView, 'state' | 'copiesRequested' | 'copiesConfir
 type Failure = NonNullable<UploadView['result']>['failures'][number];
 
 export interface UploadOutcome {
-  /** ok: every copy; warn: fewer copies than asked; bad: nothing stored; info: stopped by the user. */
+  /** ok: every copy; warn: fewer copies than asked; bad: nothing stored; info: stopped by the user (what was paid and parked is in the cancel summary). */
   tone: 'ok' | 'warn' | 'bad' | 'info';
   /** "2 of 2 copies stored", "1 of 2 copies — provider 3 failed at pulling". */
   line: string;
@@ -50,7 +50,7 @@ export function uploadOutcome(view: OutcomeInput): UploadOutcome | null {
     case 'cancelled':
       return {
         tone: 'info',
-        line: view.copiesConfirmed > 0 ? `Cancelled; ${of} stored` : 'Cancelled; nothing stored',
+        line: view.copiesConfirmed > 0 ? `Cancelled; ${of} stored` : 'Cancelled; no copy recorded on chain',
         failures: reasons,
       };
     default:
