@@ -4,7 +4,7 @@
  * (workers/*-worker.ts) are loaded inside a real worker thread, where they expect to run.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRoot } from './app-paths';
@@ -13,11 +13,15 @@ const root = appRoot();
 
 function modulesUnder(dir: string): string[] {
   const full = path.join(root, dir);
-  return readdirSync(full, { recursive: true, withFileTypes: true })
-    .filter(
-      (entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !/\.test\.ts$|\.d\.ts$/.test(entry.name),
-    )
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)));
+  return (
+    readdirSync(full, { recursive: true, withFileTypes: true })
+      .filter(
+        (entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !/\.test\.ts$|\.d\.ts$/.test(entry.name),
+      )
+      .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+      // Test code shared by test files (it imports vitest) runs only under vitest, not in the app.
+      .filter((file) => !/from 'vitest'/.test(readFileSync(path.join(root, file), 'utf8')))
+  );
 }
 
 function loadInPlainNode(files: string[]): string {
