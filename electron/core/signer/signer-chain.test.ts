@@ -158,10 +158,16 @@ describe('signatures accepted by the contracts on anvil', () => {
     });
     const signed = [await signedBy(quote()), await signedBy(quote())];
     const earned = await provider.contracts.paymentVault.read.earningsOf([provider.address]);
-    await network.chain.mined(signer.payQuotes(grant, signed));
+    const txHash = await signer.payQuotes(grant, signed);
+    await network.chain.mined(txHash);
     expect(await provider.contracts.paymentVault.read.earningsOf([provider.address])).toBe(
       earned + 2n * price,
     );
+    // Its gas limit came from one simulation plus a quarter: above what it used, not far above.
+    const sent = await network.chain.publicClient.getTransaction({ hash: txHash });
+    const { gasUsed } = await network.chain.publicClient.getTransactionReceipt({ hash: txHash });
+    expect(sent.gas).toBeGreaterThan(gasUsed);
+    expect(sent.gas).toBeLessThanOrEqual((gasUsed * 13n) / 10n);
     // A third 0.4 would pass the approved 1.0: refused before anything is sent.
     await expect(signer.payQuotes(grant, [await signedBy(quote())])).rejects.toMatchObject({
       code: 'LIMIT_EXCEEDED',
