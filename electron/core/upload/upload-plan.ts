@@ -16,7 +16,8 @@ import {
   isPlainFileName,
   type ManifestFile,
 } from '../../../shared/pieces/upload-manifest';
-import { scanChunks } from './chunk-scanner';
+import { scanChunks, type ScannedChunk } from './chunk-scanner';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { mediaTypeOf } from './media-type';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -108,7 +109,13 @@ export async function inspectFiles(inputs: readonly PlanInput[], chunkSize: numb
   );
 }
 
-/** Hashes every file (streamed, one chunk in memory at a time) and plans the upload. */
+/**
+ * Files hashed at once: many small files are bound by open/read/close round trips, not by the
+ * hashing; each scan holds one chunk in memory.
+ */
+const FILES_AT_ONCE = 8;
+
+/** Hashes every file (streamed, one chunk in memory at a time per file) and plans the upload. */
 export async function planUpload(
   inputs: readonly PlanInput[],
   options: PlanOptions = {},
@@ -117,19 +124,30 @@ export async function planUpload(
   const waveSize = options.waveSize ?? DEFAULT_WAVE_SIZE;
   const files = await inspectFiles(inputs, chunkSize);
   const total = files.reduce((sum, file) => sum + file.size, 0);
+  let hashed = 0;
+  const scanned = await new ConcurrencyLimit(FILES_AT_ONCE).map(files, async (file) => {
+    const chunks: ScannedChunk[] = [];
+    let before = 0;
+    for await (const chunk of scanChunks(file.path, file.size, {
+      chunkSize,
+      signal: options.signal,
+      onBytes: (bytes) => {
+        hashed += bytes - before;
+        before = bytes;
+        options.onHashed?.(hashed, total);
+      },
+    }))
+      chunks.push(chunk);
+    return chunks;
+  });
+  // Pieces are numbered in file order whatever order the scans ended in.
   const pieces: Omit<PlanPiece, 'wave'>[] = [];
   const byDigest = new Map<string, number>();
   const fileChunks: number[][] = [];
   const manifestFiles: ManifestFile[] = [];
-  let hashedBefore = 0;
-  for (const file of files) {
+  for (const [at, file] of files.entries()) {
     const chunks: number[] = [];
-    const cids: string[] = [];
-    for await (const chunk of scanChunks(file.path, file.size, {
-      chunkSize,
-      signal: options.signal,
-      onBytes: (bytes) => options.onHashed?.(hashedBefore + bytes, total),
-    })) {
+    for (const chunk of scanned[at]!) {
       let index = byDigest.get(chunk.digest);
       if (index === undefined) {
         index = pieces.length;
@@ -143,11 +161,9 @@ export async function planUpload(
         });
       }
       chunks.push(index);
-      cids.push(chunk.cid);
     }
-    hashedBefore += file.size;
     fileChunks.push(chunks);
-    manifestFiles.push({ ...manifestFileOf(file), chunks: cids });
+    manifestFiles.push({ ...manifestFileOf(file), chunks: scanned[at]!.map((chunk) => chunk.cid) });
   }
   const root = encodeManifest({ files: manifestFiles });
   return assemble(files, pieces, fileChunks, root, chunkSize, waveSize);
