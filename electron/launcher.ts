@@ -41,6 +41,15 @@ async function main(): Promise<void> {
   }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   await mkdir(dataDir, { recursive: true });
+  // Ctrl+C while starting: exit, so the exit handlers stop what was already spawned (anvil). The
+  // default action would kill this process without them and leave anvil running.
+  const exitWhileStarting = () => process.exit(130);
+  process.on('SIGINT', exitWhileStarting);
+  process.on('SIGTERM', exitWhileStarting);
+  const started = () => {
+    process.off('SIGINT', exitWhileStarting);
+    process.off('SIGTERM', exitWhileStarting);
+  };
   const network = await startEmbeddedNetwork({ dataDir, manifestFile: values.network });
   const manifestFile = path.join(dataDir, 'network.json');
   if (network.manifest) await writeFile(manifestFile, JSON.stringify(network.manifest, null, 2));
@@ -56,6 +65,7 @@ async function main(): Promise<void> {
       },
     });
     const stopAll = () => child.kill('SIGTERM');
+    started();
     process.on('SIGINT', stopAll);
     process.on('SIGTERM', stopAll);
     child.on('exit', (code) => void network.stop().then(() => process.exit(code ?? 0)));
@@ -92,6 +102,7 @@ async function main(): Promise<void> {
     await network.stop();
     process.exit(0);
   };
+  started();
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
 }
