@@ -85,10 +85,11 @@ describe('coffer upload (CLI)', () => {
       {
         env,
         signal: (_stderr, stdout) => {
+          // Killed with payments sent but not mined. (Waiting for some to be mined as well raced
+          // the upload: sends are quick, so every wave's payment can land in the same block.)
           const payments = lines(stdout).at(-1)?.view?.payments ?? [];
-          const confirmed = payments.filter((payment) => payment.state === 'confirmed').length;
           const inFlight = payments.filter((payment) => payment.state === 'sent').length;
-          return confirmed >= 3 && inFlight >= 1 ? 'SIGKILL' : null;
+          return inFlight >= 2 ? 'SIGKILL' : null;
         },
       },
     );
