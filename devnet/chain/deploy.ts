@@ -5,6 +5,7 @@
  * anvil automines or mines every second.
  */
 import { getContractAddress, type Hash, type Hex, parseUnits } from 'viem';
+import { receiptOf } from '../../electron/core/chain/receipt';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
   createChainPublicClient,
@@ -52,39 +53,49 @@ export async function deployContracts(network: ChainEndpoint): Promise<ContractA
   };
   const bytecode = (artifact: { bytecode: string }) => artifact.bytecode as Hex;
 
-  const hashes: Hash[] = await Promise.all([
-    wallet.deployContract({ abi: testUsdAbi, bytecode: bytecode(testUsdArtifact), nonce: firstNonce }),
-    wallet.deployContract({
-      abi: providerRegistryAbi,
-      bytecode: bytecode(providerRegistryArtifact),
-      nonce: firstNonce + 1,
-    }),
-    wallet.deployContract({
-      abi: paymentVaultAbi,
-      bytecode: bytecode(paymentVaultArtifact),
-      args: [addresses.token as Address],
-      nonce: firstNonce + 2,
-    }),
-    wallet.deployContract({
-      abi: dataSetRegistryAbi,
-      bytecode: bytecode(dataSetRegistryArtifact),
-      nonce: firstNonce + 3,
-    }),
-    ...Array.from({ length: DEV_ACCOUNT_COUNT }, (_, index) =>
-      wallet.writeContract({
-        address: addresses.token as Address,
-        abi: testUsdAbi,
-        functionName: 'mint',
-        args: [
-          devAccount(index).address,
-          index === DEV_ROLES.faucet ? FAUCET_TOKEN_BALANCE : DEV_TOKEN_BALANCE,
-        ],
-        nonce: firstNonce + 4 + index,
-        gas: MINT_GAS,
+  // Sent one after another, in nonce order (each send returns once the node has it; none waits to
+  // be mined). Sent all at once, they reached anvil out of order now and then, and an automining
+  // anvil left the later nonces queued behind a gap: the deployment waited forever.
+  const sends: (() => Promise<Hash>)[] = [
+    () => wallet.deployContract({ abi: testUsdAbi, bytecode: bytecode(testUsdArtifact), nonce: firstNonce }),
+    () =>
+      wallet.deployContract({
+        abi: providerRegistryAbi,
+        bytecode: bytecode(providerRegistryArtifact),
+        nonce: firstNonce + 1,
       }),
+    () =>
+      wallet.deployContract({
+        abi: paymentVaultAbi,
+        bytecode: bytecode(paymentVaultArtifact),
+        args: [addresses.token as Address],
+        nonce: firstNonce + 2,
+      }),
+    () =>
+      wallet.deployContract({
+        abi: dataSetRegistryAbi,
+        bytecode: bytecode(dataSetRegistryArtifact),
+        nonce: firstNonce + 3,
+      }),
+    ...Array.from(
+      { length: DEV_ACCOUNT_COUNT },
+      (_, index) => () =>
+        wallet.writeContract({
+          address: addresses.token as Address,
+          abi: testUsdAbi,
+          functionName: 'mint',
+          args: [
+            devAccount(index).address,
+            index === DEV_ROLES.faucet ? FAUCET_TOKEN_BALANCE : DEV_TOKEN_BALANCE,
+          ],
+          nonce: firstNonce + 4 + index,
+          gas: MINT_GAS,
+        }),
     ),
-  ]);
-  const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash })));
+  ];
+  const hashes: Hash[] = [];
+  for (const send of sends) hashes.push(await send());
+  const receipts = await Promise.all(hashes.map((hash) => receiptOf(publicClient, hash)));
   const failed = receipts.filter((receipt) => receipt.status !== 'success');
   if (failed.length > 0)
     throw new Error(

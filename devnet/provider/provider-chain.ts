@@ -4,6 +4,7 @@
  * through which every transaction it sends goes, so concurrent commits never race for a nonce.
  */
 import { type Hash, type Hex, isAddressEqual } from 'viem';
+import { receiptOf } from '../../electron/core/chain/receipt';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import {
   type ChainEndpoint,
@@ -51,7 +52,7 @@ export class ProviderChain {
   }
 
   async mined(hash: Hash): Promise<void> {
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
+    const receipt = await receiptOf(this.publicClient, hash);
     if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
   }
 
@@ -109,13 +110,13 @@ export async function setEndorsements(
     if (current !== change.endorsed) changes.push(change);
   }
   const firstNonce = await publicClient.getTransactionCount({ address: owner.address, blockTag: 'pending' });
-  const hashes = await Promise.all(
-    changes.map(({ providerId, endorsed }, i) =>
-      providerRegistry.write.setEndorsed([providerId, endorsed], { nonce: firstNonce + i }),
-    ),
-  );
+  // Sent in nonce order, one after another (all at once, an automining anvil could queue the later
+  // nonces behind a gap and never mine them; see deploy.ts).
+  const hashes: Hash[] = [];
+  for (const [i, { providerId, endorsed }] of changes.entries())
+    hashes.push(await providerRegistry.write.setEndorsed([providerId, endorsed], { nonce: firstNonce + i }));
   for (const hash of hashes) {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const receipt = await receiptOf(publicClient, hash);
     if (receipt.status !== 'success') throw new Error(`setEndorsed transaction ${hash} reverted`);
   }
 }

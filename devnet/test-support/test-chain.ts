@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BaseError, ContractFunctionRevertedError, type Hash, type Hex, type TransactionReceipt } from 'viem';
+import { receiptOf } from '../../electron/core/chain/receipt';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import {
   createChainPublicClient,
@@ -50,7 +51,7 @@ export async function startTestChain(): Promise<TestChain> {
       };
     },
     async mined(hash) {
-      const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
+      const receipt = await receiptOf(publicClient, await hash, { pollMs: 50 });
       if (receipt.status !== 'success') throw new Error(`Transaction ${receipt.transactionHash} reverted.`);
       return receipt;
     },

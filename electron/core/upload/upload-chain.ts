@@ -4,18 +4,11 @@
  * public client whose JSON-RPC requests are batched, so checking a thousand quotes is a handful
  * of round trips.
  */
-import {
-  type Chain,
-  createPublicClient,
-  type Hex,
-  http,
-  type PublicClient,
-  type Transport,
-  TransactionReceiptNotFoundError,
-} from 'viem';
+import { type Chain, createPublicClient, type Hex, http, type PublicClient, type Transport } from 'viem';
 import { dataSetRegistryAbi, paymentVaultAbi } from '../../../shared/contracts/abis';
 import type { Address, NetworkManifest } from '../../../shared/network-manifest';
 import { networkChain } from '../chain/contracts';
+import { receiptOf } from '../chain/receipt';
 
 /** How often to look for a receipt (the devnet mines a block a second, or at once). */
 const RECEIPT_POLL_MS = 100;
@@ -37,16 +30,8 @@ export class UploadChain {
 
   /** Waits for a transaction to be mined; true when it succeeded, false when it reverted. */
   async mined(hash: Hex, signal?: AbortSignal): Promise<boolean> {
-    for (;;) {
-      signal?.throwIfAborted();
-      try {
-        const receipt = await this.client.getTransactionReceipt({ hash });
-        return receipt.status === 'success';
-      } catch (error) {
-        if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
-      }
-      await sleep(RECEIPT_POLL_MS, signal);
-    }
+    const receipt = await receiptOf(this.client, hash, { pollMs: RECEIPT_POLL_MS, signal });
+    return receipt.status === 'success';
   }
 
   /** Which of these quote digests PaymentVault has paid. */

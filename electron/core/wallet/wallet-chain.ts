@@ -22,6 +22,7 @@ import type { WalletBalances } from '../../../shared/api/wallet';
 import { paymentVaultAbi, testUsdAbi } from '../../../shared/contracts/abis';
 import type { Address, NetworkManifest } from '../../../shared/network-manifest';
 import { createChainPublicClient, createChainWalletClient } from '../chain/contracts';
+import { receiptOf } from '../chain/receipt';
 import { shortError, type Signer } from '../signer/signer';
 import { permitPayload } from '../signer/typed-data';
 import type { Vault } from '../vault/vault';
@@ -244,7 +245,7 @@ export class WalletChain {
   }
 
   async #receipt(hash: Hex) {
-    const receipt = await this.client.waitForTransactionReceipt({ hash });
+    const receipt = await receiptOf(this.client, hash, { pollMs: RECEIPT_POLL_MS });
     if (receipt.status !== 'success') throw new CofferError('CHAIN_ERROR', `Transaction ${hash} reverted`);
     return receipt;
   }
