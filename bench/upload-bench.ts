@@ -310,24 +310,19 @@ export async function runUploadBench(): Promise<BenchResult> {
       tables: [
         {
           title: `${size / MiB} MiB: raw baseline vs upload with 2 copies`,
-          rows: [
-            {
-              run: 'raw baseline (hash + send once to a sink)',
-              seconds: raw.ms / 1000,
-              'MiB/s': baseline,
-              'peak RSS MiB': raw.maxRssBytes / MiB,
-              'loop p99 ms': raw.loopDelayP99Ms,
-              ...cpuColumns(raw),
-            },
-            {
-              run: 'upload, 2 copies (store + pull + pay + commit)',
-              seconds: upload.ms / 1000,
-              'MiB/s': throughput,
-              'peak RSS MiB': upload.maxRssBytes / MiB,
-              'loop p99 ms': upload.loopDelayP99Ms,
-              ...cpuColumns(upload),
-            },
-          ],
+          rows: (
+            [
+              ['raw baseline (hash + send once to a sink)', raw, baseline],
+              ['upload, 2 copies (store + pull + pay + commit)', upload, throughput],
+            ] as const
+          ).map(([run, job, rate]) => ({
+            run,
+            seconds: job.ms / 1000,
+            'MiB/s': rate,
+            'peak RSS MiB': job.maxRssBytes / MiB,
+            'loop p99 ms': job.loopDelayP99Ms,
+            ...cpuColumns(job),
+          })),
         },
         {
           title: 'upload details',
