@@ -13,6 +13,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { NetworkManifest } from '../shared/network-manifest';
 import { createCore } from '../electron/core/core-app';
+import { tuneHeapForStreaming } from '../electron/core/heap-tuning';
 
 export type ClientJob =
   | {
@@ -57,6 +58,7 @@ async function writtenBytes(): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
+  tuneHeapForStreaming();
   const job = JSON.parse(process.argv[2]!) as ClientJob;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let writtenBefore = await writtenBytes();

@@ -20,6 +20,7 @@ import { DEV_ROLES, devAccount } from '../devnet/chain/dev-accounts';
 import { startDevnet } from '../devnet/start-devnet';
 import { builtPath } from '../electron/core/app-paths';
 import { benchNodeArgs } from './bench-node-args';
+import { tuneHeapForStreaming } from '../electron/core/heap-tuning';
 
 export interface BenchDevnetOptions {
   /** One entry per provider process: endorsed or not, batch store or not. */
@@ -43,9 +44,9 @@ function startProviderProcess(
   pollMs: number,
 ) {
   const args = [
-    // A young generation of 16 MiB from the start: with V8's default (growing from 1 MiB) a
-    // provider streaming pieces kept running full mark-compacts, dozens per GiB received (seen
-    // with --trace-gc), at about a fifth of its CPU.
+    // A young generation of 16 MiB from the start (it grows there anyway while pieces stream);
+    // the provider's own heap tuning (electron/core/heap-tuning.ts) keeps the old generation
+    // roomy enough that this does not set off back-to-back mark-compacts.
     '--min-semi-space-size=16',
     ...benchNodeArgs('provider'),
     builtPath('devnet', 'provider.js'),
@@ -74,6 +75,7 @@ function startProviderProcess(
 }
 
 async function main(): Promise<void> {
+  tuneHeapForStreaming();
   const options = JSON.parse(process.argv[2] ?? '{}') as BenchDevnetOptions;
   const devnet = await startDevnet({
     providers: 0,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NetworkManifest } from '../shared/network-manifest';
 import { type Devnet, startDevnet } from './start-devnet';
+import { tuneHeapForStreaming } from '../electron/core/heap-tuning';
 
 const HELP = `Usage: npm run devnet -- [options]
 
@@ -53,6 +54,7 @@ function summary(
 }
 
 async function main(): Promise<void> {
+  tuneHeapForStreaming();
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string' },

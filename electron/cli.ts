@@ -7,6 +7,9 @@ import { group, runCommandLine } from './cli/command';
 import { uploadCommands } from './cli/upload-commands';
 import { syncCommands } from './cli/sync-commands';
 import { walletCommands } from './cli/wallet-commands';
+import { tuneHeapForStreaming } from './core/heap-tuning';
+
+tuneHeapForStreaming();
 
 const root = group('coffer', 'Coffer from the command line: the wallet, uploads and wallet sync.', [
   walletCommands,

@@ -13,6 +13,7 @@ import { startBrowserHost } from './host/browser-host';
 import { downloadFileRoute, stagingRoute } from './host/file-routes';
 import { secureViewRoute } from './host/secure-view-route';
 import { startEmbeddedNetwork } from './embedded-network';
+import { tuneHeapForStreaming } from './core/heap-tuning';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -26,6 +27,7 @@ Options:
   -h, --help           Show this help`;
 
 async function main(): Promise<void> {
+  tuneHeapForStreaming();
   const { values } = parseArgs({
     options: {
       browser: { type: 'boolean', default: false },

@@ -30,6 +30,7 @@ import { channelAllowed, eventAllowed } from './security/window-channels';
 import { mainWindowOptions } from './security/window-options';
 import { UploadFeedback } from './upload-feedback';
 import { WalletWindows } from './wallet-windows';
+import { tuneHeapForStreaming } from './core/heap-tuning';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -68,6 +69,7 @@ if (!app.requestSingleInstanceLock()) {
     guardWebContents(contents, (id, url) => walletWindows.allowsNavigation(id, url)),
   );
 
+  tuneHeapForStreaming();
   app.whenReady().then(async () => {
     denyAllPermissions(session.defaultSession);
     serveRenderer();

@@ -12,6 +12,7 @@ import { ProviderFaults } from '../../shared/provider/wire';
 import { devProviderAccount } from '../chain/dev-accounts';
 import { parseCount } from '../note-server/faults';
 import { startProvider } from './start-provider';
+import { tuneHeapForStreaming } from '../../electron/core/heap-tuning';
 
 const usage = `usage: provider --manifest FILE (--dev-slot N | --private-key 0xâ€¦) [options]
   --manifest FILE         the network manifest (chain, RPC URL, contract addresses)
@@ -30,6 +31,7 @@ const usage = `usage: provider --manifest FILE (--dev-slot N | --private-key 0xâ
                           (change them later with PUT /v1/admin/faults and the admin token)`;
 
 async function main(): Promise<void> {
+  tuneHeapForStreaming();
   const { values } = parseArgs({
     options: {
       manifest: { type: 'string' },
