@@ -103,6 +103,33 @@ describe('upload features', () => {
     expect((await readFile(out)).equals(await readFile(file))).toBe(true);
   });
 
+  it('runs many one-piece waves at once without a listener-leak warning', async () => {
+    // Each wave waiting for its parking check listens on the run's abort signal until woken;
+    // dozens at once tripped Node's MaxListenersExceededWarning (seen in the upload benchmark).
+    // One-second blocks, as in the benchmark: waves are stored faster than their payments confirm.
+    await bed.rpc('evm_setAutomine', [false]);
+    await bed.rpc('evm_setIntervalMining', [1]);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const file = await bed.file('one-piece-waves.bin', 24 * 1024);
+      const result = await uploads().upload({
+        files: [{ kind: 'path', path: file }],
+        providerIds: [bed.devnet.providers[0]!.providerId],
+        chunkSize: 1024,
+        waveSize: 1,
+        account,
+      });
+      expect(result.copies).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+      await bed.rpc('evm_setIntervalMining', [0]);
+      await bed.rpc('evm_setAutomine', [true]);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('falls back to one request per piece where the provider takes no batch', async () => {
     const file = await bed.file('single.bin', 5 * CHUNK + 100);
     const before = stored(noBatch);

@@ -15,6 +15,7 @@
  *   committed.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { CofferError } from '../../../shared/api/errors';
 import { formatBytes } from '../../../shared/format-bytes';
@@ -662,6 +663,9 @@ export class UploadSession {
 
   #run(flow: (context: RunContext, controller: AbortController) => Promise<UploadResult>): void {
     const controller = new AbortController();
+    // Every wave waiting for its parking check listens on the run's signal until woken (and then
+    // stops): with small waves, hundreds at once is normal, not a leak.
+    setMaxListeners(0, controller.signal);
     this.#controller = controller;
     const context = this.#context(controller);
     this.lastContext = context;
