@@ -337,6 +337,7 @@ export async function runUploadBench(): Promise<BenchResult> {
               'client bytes written': upload.writtenBytes ?? 'n/a',
               'piece bytes sent': upload.pieceBytesSent,
               'loop max ms': upload.loopDelayMaxMs,
+              'uploader major GCs': upload.majorGcs,
               copies: upload.copies ?? 0,
             },
           ],

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { request } from 'undici';
 import { NetworkManifest } from '../shared/network-manifest';
 import { createCore } from '../electron/core/core-app';
@@ -38,6 +38,8 @@ export interface ClientFigures {
   writtenBytes: number | null;
   /** CPU time (user + system) this process spent on the job. */
   cpuMs: number;
+  /** Full (mark-compact) garbage collections during the job. */
+  majorGcs: number;
   /** Piece bytes handed to provider requests (upload), or file bytes sent (raw). */
   pieceBytesSent: number;
   uploadId?: string;
@@ -61,15 +63,25 @@ async function main(): Promise<void> {
   tuneHeapForStreaming();
   const job = JSON.parse(process.argv[2]!) as ClientJob;
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  // Start times of full collections; those after the job began are counted at the end.
+  const majorGcStarts: number[] = [];
+  const noteGcs = (entries: readonly object[]) => {
+    // A 'gc' entry's detail says which collection it was (Node's own field, not in the DOM type).
+    for (const entry of entries as { startTime: number; detail: { kind: number } }[])
+      if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcStarts.push(entry.startTime);
+  };
+  const gcObserver = new PerformanceObserver((list) => noteGcs(list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
+  let jobStart = 0;
   let writtenBefore = await writtenBytes();
   let figures: Omit<
     ClientFigures,
-    'maxRssBytes' | 'loopDelayP99Ms' | 'loopDelayMaxMs' | 'writtenBytes' | 'cpuMs'
+    'maxRssBytes' | 'loopDelayP99Ms' | 'loopDelayMaxMs' | 'writtenBytes' | 'cpuMs' | 'majorGcs'
   >;
   let cpuBefore = process.cpuUsage();
   if (job.mode === 'raw') {
     loop.enable();
-    const started = performance.now();
+    const started = (jobStart = performance.now());
     const hash = createHash('sha256');
     let sent = 0;
     const file = job.file;
@@ -97,7 +109,7 @@ async function main(): Promise<void> {
     writtenBefore = await writtenBytes();
     cpuBefore = process.cpuUsage();
     loop.enable();
-    const started = performance.now();
+    const started = (jobStart = performance.now());
     const uploads = core.uploads!;
     const { uploadId } = await uploads.start({
       files: job.files.map((path) => ({ kind: 'path' as const, path })),
@@ -134,11 +146,14 @@ async function main(): Promise<void> {
     await core.close();
   }
   loop.disable();
+  noteGcs(gcObserver.takeRecords());
+  gcObserver.disconnect();
   const cpu = process.cpuUsage(cpuBefore);
   const writtenAfter = await writtenBytes();
   const result: ClientFigures = {
     ...figures,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    majorGcs: majorGcStarts.filter((at) => at >= jobStart).length,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     loopDelayP99Ms: loop.percentile(99) / 1e6,
     loopDelayMaxMs: loop.max / 1e6,
