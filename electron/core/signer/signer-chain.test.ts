@@ -172,12 +172,21 @@ describe('signatures accepted by the contracts on anvil', () => {
     await expect(signer.payQuotes(grant, [await signedBy(quote())])).rejects.toMatchObject({
       code: 'LIMIT_EXCEEDED',
     });
-    // A quote whose signature is not the provider's never reaches the chain either.
+    // A quote whose signature is not the provider's never reaches the chain either: the chain's
+    // simulation refuses it, and the signer then names it (checking the signatures itself).
+    const sentBefore = await network.chain.publicClient.getTransactionCount({
+      address: payer,
+      blockTag: 'pending',
+    });
     await expect(
       signer.payQuotes(grant, [{ ...signed[0]!, quote: { ...quote(), price: 1n } }]),
     ).rejects.toMatchObject({
       code: 'VERIFY_FAILED',
+      message: expect.stringContaining('but was signed by'),
     });
+    expect(
+      await network.chain.publicClient.getTransactionCount({ address: payer, blockTag: 'pending' }),
+    ).toBe(sentBefore);
     signer.close(grant);
   });
 });

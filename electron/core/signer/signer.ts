@@ -10,6 +10,8 @@
  *   signing recovers the signer address and compares it with the account's.
  * - Transactions are signed only under a live grant, only to calls the grant names
  *   (contract + function selector), on this network's chain.
+ * - Provider quotes are paid only once every signature on them is checked: by the chain, in the
+ *   simulation run before the payment is sent, or here when that simulation fails (payQuotes).
  */
 import {
   createPublicClient,
@@ -236,19 +238,26 @@ export class Signer {
    * each must be signed by its provider (recovered and compared), be for this payer and one of the
    * upload's providers, not expired, not seen before, and the total must stay within the approval.
    */
-  async authorizeQuotePayments(
-    grant: GrantHandle,
+  authorizeQuotePayments(grant: GrantHandle, quotes: SignedQuote[], nowSeconds = unixNow()): Promise<bigint> {
+    return this.#admitQuotes(this.#live(grant), quotes, nowSeconds, 'here');
+  }
+
+  /**
+   * authorizeQuotePayments, with the signatures checked `here` or left to the chain's simulation
+   * of the payment (payQuotes).
+   */
+  async #admitQuotes(
+    state: GrantState,
     quotes: SignedQuote[],
-    nowSeconds = unixNow(),
+    nowSeconds: bigint,
+    signatures: 'here' | 'by-simulation',
   ): Promise<bigint> {
-    const state = this.#live(grant);
     if (!state.upload) throw new CofferError('FORBIDDEN', 'This approval does not cover quote payments');
+    if (signatures === 'here') await this.#verifySignatures(quotes);
     let total = 0n;
     const nonces = new Set<string>();
-    for (const [i, { quote, signature }] of quotes.entries()) {
-      // A wave's quotes are checked one by one: let the event loop breathe between a few.
-      if (i % QUOTES_PER_TURN === QUOTES_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
-      await verifyQuote(this.options.allowlist, quote, signature);
+    for (const { quote } of quotes) {
+      if (signatures === 'by-simulation') allowedQuotePayload(this.options.allowlist, quote);
       if (!state.upload.providers.has(quote.provider.toLowerCase()))
         throw new CofferError(
           'FORBIDDEN',
@@ -275,9 +284,16 @@ export class Signer {
   }
 
   /**
-   * Pays provider quotes under an upload's approval: checks them (authorizeQuotePayments), then
-   * sends PaymentVault.payForQuotes with exactly those quotes. Returns the transaction hash. If the
-   * transaction cannot be sent, the amount is given back to the approval.
+   * Pays provider quotes under an upload's approval: checks them as authorizeQuotePayments does,
+   * then sends PaymentVault.payForQuotes with exactly those quotes. Returns the transaction hash.
+   * If a check fails or the transaction cannot be sent, the amount is given back to the approval.
+   *
+   * The signatures are checked by the chain: the payment is simulated first (for its gas), and
+   * PaymentVault recovers every quote's signer and compares it with the quote's provider, as
+   * verifyQuote does — a simulation that succeeds has checked them all, and recovering 64 of them
+   * again here cost the uploader about as much CPU as hashing the wave's bytes. When the
+   * simulation fails (or cannot run), every signature is checked here before anything is sent,
+   * so a quote its provider did not sign is named and nothing is paid.
    */
   async payQuotes(grant: GrantHandle, quotes: SignedQuote[]): Promise<Hex> {
     const state = this.#live(grant);
@@ -289,16 +305,26 @@ export class Signer {
         args: [quotes.map((q) => q.quote), quotes.map((q) => q.signature)],
       }),
     };
-    // The gas is measured while the quotes are checked (nothing is signed before they pass).
-    const gasing = this.#gasLimit(state, call);
-    const total = await this.authorizeQuotePayments(grant, quotes);
+    // Simulated (gas, signatures) while the rest is checked; nothing is signed before both pass.
+    const simulating = this.#gasLimit(state, call);
+    const total = await this.#admitQuotes(state, quotes, unixNow(), 'by-simulation');
     try {
-      const gas = await gasing;
+      const gas = await simulating;
+      if (gas === null) await this.#verifySignatures(quotes);
       return await this.#send(state, gas === null ? call : { ...call, gas });
     } catch (error) {
       state.upload!.spent -= total;
       for (const { quote } of quotes) state.upload!.quoteNonces.delete(quote.nonce.toLowerCase());
       throw error;
+    }
+  }
+
+  /** Every quote signed by its provider (throws VERIFY_FAILED naming the first that is not). */
+  async #verifySignatures(quotes: readonly SignedQuote[]): Promise<void> {
+    for (const [i, { quote, signature }] of quotes.entries()) {
+      // A wave's quotes are checked one by one: let the event loop breathe between a few.
+      if (i % QUOTES_PER_TURN === QUOTES_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+      await verifyQuote(this.options.allowlist, quote, signature);
     }
   }
 
@@ -467,10 +493,16 @@ export class Signer {
 /** Providers' quote signatures, checked fast once a provider's key is known (quote-signatures.ts). */
 const quoteSignatures = new QuoteSignatures();
 
-/** Finds who signed a provider's quote and compares it with the quote's provider. */
-export async function verifyQuote(allowlist: SigningAllowlist, quote: Quote, signature: Hex): Promise<void> {
+/** The quote's typed data, if it is for this network's chain and PaymentVault (else throws). */
+function allowedQuotePayload(allowlist: SigningAllowlist, quote: Quote) {
   const payload = quotePayload(allowlist.contracts, quote);
   allowlist.check(payload);
+  return payload;
+}
+
+/** Finds who signed a provider's quote and compares it with the quote's provider. */
+export async function verifyQuote(allowlist: SigningAllowlist, quote: Quote, signature: Hex): Promise<void> {
+  const payload = allowedQuotePayload(allowlist, quote);
   let digest: Hex;
   try {
     digest = quoteDigest(payload.domain, payload.message);
