@@ -7,7 +7,7 @@
  */
 import type { BatchStoreResponse, PieceRef, StoreResult } from '../../../shared/provider/wire';
 import { ProviderError } from '../providers/provider-client';
-import { pieceBody } from './piece-bodies';
+import { batchBodies, pieceBody } from './piece-bodies';
 import type { RunContext } from './run-context';
 import type { Copy } from './upload-copy';
 import { messageOf, StoreError } from './upload-errors';
@@ -72,9 +72,10 @@ async function storeBatches(context: RunContext, copy: Copy, pieces: readonly nu
   for (const batch of batches) {
     let results: BatchStoreResponse['results'];
     try {
+      const bodies = batchBodies(context.plan, batch, countSent(context));
       results = await copy.client.storeBatch(
         context.payer,
-        batch.map((piece) => ({ ...refOf(context, piece), body: body(context, piece) })),
+        batch.map((piece, at) => ({ ...refOf(context, piece), body: bodies[at]! })),
         { signal: context.signal },
       );
     } catch (error) {
@@ -143,7 +144,8 @@ const refOf = (context: RunContext, piece: number): PieceRef => ({
   size: context.plan.pieces[piece]!.size,
 });
 
-const body = (context: RunContext, piece: number) =>
-  pieceBody(context.plan, piece, (count) => {
-    context.bytesSent += count;
-  });
+const countSent = (context: RunContext) => (count: number) => {
+  context.bytesSent += count;
+};
+
+const body = (context: RunContext, piece: number) => pieceBody(context.plan, piece, countSent(context));
