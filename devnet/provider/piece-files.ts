@@ -4,6 +4,9 @@
  * then renamed into place (its folder fsynced too), so a piece file is always whole and verified;
  * a crash leaves at most a stray temp file, cleared at the next start. Received pieces are made
  * durable in groups (syncAll, then install): their fsyncs run side by side, not one after another.
+ * A small piece is held in memory until its group is made durable, and only then written: opening
+ * and writing its temp file on the way in queued behind the group before's fsyncs on libuv's
+ * threads, and a batch of 64 ten-kilobyte pieces took ~250 ms to read instead of a few.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -17,12 +20,16 @@ import { type PieceDigest, PieceVerifier } from '../../shared/pieces/cid';
 const WRITE_BYTES = 1024 * 1024;
 /** Bytes per read when serving a piece. */
 const READ_BYTES = 1024 * 1024;
+/** Pieces up to this size are kept in memory until they are synced. */
+const IN_MEMORY_BYTES = 256 * 1024;
 
 export interface ReceivedPiece {
   tempPath: string;
   size: number;
-  /** Open until the piece is synced (syncAll) or discarded. */
-  file: FileHandle;
+  /** Open until the piece is synced (syncAll) or discarded; none yet for a piece in memory. */
+  file?: FileHandle;
+  /** A small piece's verified bytes, written to `tempPath` when it is synced. */
+  bytes?: Uint8Array[];
 }
 
 export class PieceFiles {
@@ -61,6 +68,17 @@ export class PieceFiles {
     onBytes: (n: number) => void = () => {},
   ): Promise<ReceivedPiece> {
     const tempPath = path.join(this.#tmpDir, `${process.pid}-${Date.now()}-${this.#nextTemp++}`);
+    if (size <= IN_MEMORY_BYTES) {
+      const verifier = new PieceVerifier(cid, size, createHash('sha256'));
+      const bytes: Uint8Array[] = [];
+      for await (const chunk of source) {
+        verifier.update(chunk);
+        onBytes(chunk.length);
+        bytes.push(chunk);
+      }
+      verifier.finish();
+      return { tempPath, size, bytes };
+    }
     const file = await open(tempPath, 'wx');
     try {
       const verifier = new PieceVerifier(cid, size, createHash('sha256'));
@@ -87,12 +105,21 @@ export class PieceFiles {
     }
   }
 
-  /** Fsyncs received pieces, all at once, and closes them. */
+  /** Writes the pieces still in memory, fsyncs every piece, all at once, and closes them. */
   async syncAll(pieces: readonly ReceivedPiece[]): Promise<void> {
     try {
-      await Promise.all(pieces.map(({ file }) => file.sync()));
+      await Promise.all(
+        pieces.map(async (piece) => {
+          if (!piece.file) {
+            piece.file = await open(piece.tempPath, 'wx');
+            await piece.file.writev(piece.bytes ?? []);
+            delete piece.bytes;
+          }
+          await piece.file.sync();
+        }),
+      );
     } finally {
-      await Promise.all(pieces.map(({ file }) => file.close()));
+      await Promise.all(pieces.map(({ file }) => file?.close()));
     }
   }
 
@@ -135,7 +162,7 @@ export class PieceFiles {
 
   /** Drops a received piece that will not be installed. */
   async discard(received: ReceivedPiece): Promise<void> {
-    await received.file.close().catch(() => {});
+    await received.file?.close().catch(() => {});
     await rm(received.tempPath, { force: true });
   }
 
