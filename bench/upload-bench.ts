@@ -15,7 +15,7 @@
  * processes meanwhile), with the cores it kept busy on average: what the job cost, apart from how
  * long it took on a machine others share.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -252,7 +252,10 @@ export async function runUploadBench(): Promise<BenchResult> {
     const [batching, , unbatching] = devnet.providers;
     console.error('upload bench: raw baseline…');
     // Each job with the CPU it cost: its own process, and the devnet's (chain, providers, sink).
+    // Written data is flushed to disk first, so a job does not pay for the writeback of the one
+    // before (the raw baseline, the 1 GiB upload and the small files all write and fsync).
     const measure = async (job: ClientJob) => {
+      spawnSync('sync');
       const before = devnet.cpuSeconds();
       const figures = await runClient(job);
       const after = devnet.cpuSeconds();
