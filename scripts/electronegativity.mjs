@@ -35,14 +35,22 @@ try {
     ],
     { stdio: 'ignore' },
   );
-  const findings = readFileSync(report, 'utf8')
+  // One finding per line; only the first five fields are read (the later ones quote code loosely).
+  // A line that does not start with a check's name (seen once in CI, where it crashed this script)
+  // is shown, not guessed at.
+  const rows = readFileSync(report, 'utf8')
     .trim()
     .split('\n')
     .slice(1)
-    .map((line) => {
-      const [check, severity, , file, location] = line.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
-      return { check, severity, file: file.replace(/\\/g, '/'), location };
-    });
+    .map((line) => ({ line, cells: line.split(',').map((cell) => cell.replace(/^"|"$/g, '')) }));
+  const parses = ({ cells: [check, , , file] }) => /^[A-Z_]+_CHECK$/.test(check) && file !== undefined;
+  for (const { line } of rows.filter((row) => !parses(row))) console.log(`  unparsed report line: ${line}`);
+  const findings = rows.filter(parses).map(({ cells: [check, severity, , file, location] }) => ({
+    check,
+    severity,
+    file: file.replace(/\\/g, '/'),
+    location,
+  }));
   const isReviewed = (f) => reviewed.some((r) => r.check === f.check && r.file === f.file);
   const open = findings.filter((f) => !isReviewed(f));
   const stale = reviewed.filter((r) => !findings.some((f) => f.check === r.check && f.file === r.file));
