@@ -44,10 +44,6 @@ function startProviderProcess(
   pollMs: number,
 ) {
   const args = [
-    // A young generation of 16 MiB from the start (it grows there anyway while pieces stream);
-    // the provider's own heap tuning (electron/core/heap-tuning.ts) keeps the old generation
-    // roomy enough that this does not set off back-to-back mark-compacts.
-    '--min-semi-space-size=16',
     ...benchNodeArgs('provider'),
     builtPath('devnet', 'provider.js'),
     '--manifest',
