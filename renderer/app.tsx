@@ -34,6 +34,7 @@ import { UploadView } from './views/upload-view';
 import { WalletView } from './views/wallet-view';
 import { useSyncEvents, useWatchWhileUnlocked } from './sync/use-sync';
 import { useStatusEvents, useWalletStatus, walletKeys } from './wallet/use-wallet';
+import { Brand } from './components/brand';
 
 /** Screens, in navigation order (the order of `VIEWS` in ui-store); Upload is the first. */
 const SCREENS: ReadonlyArray<NavItem & { Component: ComponentType }> = [
@@ -89,10 +90,7 @@ function Shell() {
         Skip to the content
       </a>
       <header className="topbar">
-        <div className="brand" aria-label="Coffer">
-          <span className="brand-mark" aria-hidden="true" />
-          Coffer
-        </div>
+        <Brand />
         <div className="topbar-right">
           <NetworkBadge />
           <LockButton />

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { api } from '../api/client';
 import { NetworkBadge } from './network-badge';
+import { Brand } from './brand';
 
 /**
  * The frame of the screens shown before the app proper (welcome, lock, "cannot connect"): the
@@ -20,10 +21,7 @@ export function StandaloneFrame({
   return (
     <div className="standalone">
       <header className="standalone-header">
-        <div className="brand" aria-label="Coffer">
-          <span className="brand-mark" aria-hidden="true" />
-          Coffer
-        </div>
+        <Brand />
         {connected && <NetworkBadge />}
       </header>
       <main className={`standalone-main ${wide ? 'wide' : ''}`} id="main">

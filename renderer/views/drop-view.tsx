@@ -21,6 +21,7 @@ import { CopiesOptions } from './upload/upload-options';
 import { queueIds } from './upload/upload-queue';
 import { uploadTitle } from './upload/upload-card';
 import { useDropHandler } from './upload-view';
+import { Brand } from '../components/brand';
 
 export function DropApp() {
   useTheme();
@@ -31,10 +32,7 @@ export function DropApp() {
   return (
     <div className="drop-app">
       <header className="drop-header">
-        <div className="brand" aria-label="Coffer">
-          <span className="brand-mark" aria-hidden="true" />
-          Coffer
-        </div>
+        <Brand />
         <span className="muted small">Drop to upload</span>
       </header>
       <main className="drop-main" id="main">

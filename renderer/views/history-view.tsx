@@ -16,6 +16,7 @@ import { formatBytes, formatCount } from '../format';
 import { useHistoryRows, useRecentUploads } from '../upload/use-uploads';
 import { STATE_LABELS, stateTone } from '../upload/upload-stages';
 import { UploadCardById } from './upload/upload-card';
+import { ViewHeader } from '../components/view-header';
 
 const ROW_HEIGHT = 60;
 const OVERSCAN = 6;
@@ -27,19 +28,16 @@ export function HistoryView() {
   const recent = useRecentUploads();
   return (
     <div className="view view-wide">
-      <header className="view-header">
-        <div>
-          <h1 className="view-title">History</h1>
-          <p className="view-subtitle">
-            Every upload, its copies and failures. Download and verify, resume, or add copies.
-          </p>
-        </div>
+      <ViewHeader
+        title="History"
+        subtitle="Every upload, its copies and failures. Download and verify, resume, or add copies."
+      >
         {recent.data && (
           <span className="muted small" data-testid="history-total">
             {formatCount(recent.data.total)} {recent.data.total === 1 ? 'upload' : 'uploads'}
           </span>
         )}
-      </header>
+      </ViewHeader>
       <QueryView query={recent} loading="Reading the uploads…">
         {(data) =>
           data.total === 0 ? (

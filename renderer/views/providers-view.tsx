@@ -12,6 +12,7 @@ import { Button, Card, CopyButton, EmptyState, OutOf, Stat } from '../components
 import { formatUnits, shortHash } from '../format';
 import { uploadKeys, useProviders } from '../upload/use-uploads';
 import { useBalances, useSelectedAccount } from '../wallet/use-wallet';
+import { ViewHeader } from '../components/view-header';
 
 type Provider = z.infer<typeof ProviderListing>;
 
@@ -23,20 +24,17 @@ export function ProvidersView() {
   const queryClient = useQueryClient();
   return (
     <div className="view">
-      <header className="view-header">
-        <div>
-          <h1 className="view-title">Providers</h1>
-          <p className="view-subtitle">
-            The storage providers registered on chain, checked just now, and your data sets with each.
-          </p>
-        </div>
+      <ViewHeader
+        title="Providers"
+        subtitle="The storage providers registered on chain, checked just now, and your data sets with each."
+      >
         <Button
           onClick={() => void queryClient.invalidateQueries({ queryKey: uploadKeys.providers(account) })}
           disabled={providers.isFetching}
         >
           <RefreshIcon /> Ping again
         </Button>
-      </header>
+      </ViewHeader>
       <QueryView query={providers} loading="Pinging the providers…">
         {({ providers: list }) =>
           list.length === 0 ? (

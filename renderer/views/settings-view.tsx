@@ -8,6 +8,7 @@ import { NetworkSettingsCard } from './settings/network-settings-card';
 import { SyncSettingsCard } from './settings/sync-settings-card';
 import { UploadSettingsCard } from './settings/upload-settings-card';
 import { PasswordCard, RecoveryPhraseCard, SecurityCard } from './settings/wallet-settings';
+import { ViewHeader } from '../components/view-header';
 
 /** Settings: the wallet's security, uploads, the wallet sync, appearance, the network, and what is running where. */
 export function SettingsView() {
@@ -16,14 +17,10 @@ export function SettingsView() {
   const { theme, setTheme } = useUiStore();
   return (
     <div className="view">
-      <header className="view-header">
-        <div>
-          <h1 className="view-title">Settings</h1>
-          <p className="view-subtitle">
-            Security, uploads, wallet sync, appearance and the network Coffer is on.
-          </p>
-        </div>
-      </header>
+      <ViewHeader
+        title="Settings"
+        subtitle="Security, uploads, wallet sync, appearance and the network Coffer is on."
+      />
       {status?.exists && (
         <div className="grid-2">
           <div className="stack">

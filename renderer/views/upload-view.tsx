@@ -16,6 +16,7 @@ import { DropZone } from './upload/drop-zone';
 import { UploadOptions, type UploadChoice } from './upload/upload-options';
 import { UploadQueue } from './upload/upload-queue';
 import { Amount } from './wallet/balance-stats';
+import { ViewHeader } from '../components/view-header';
 
 /** Opens the drop window: main does in Electron; in browser mode, a small window of this page. */
 export async function openDropWindow(): Promise<void> {
@@ -46,17 +47,14 @@ export function UploadView() {
   const noneChosen = current.providerIds !== null && current.providerIds.length === 0;
   return (
     <div className="view">
-      <header className="view-header">
-        <div>
-          <h1 className="view-title">Upload</h1>
-          <p className="view-subtitle">
-            Store files with several copies on independent storage providers, and watch every copy arrive.
-          </p>
-        </div>
+      <ViewHeader
+        title="Upload"
+        subtitle="Store files with several copies on independent storage providers, and watch every copy arrive."
+      >
         <Button onClick={() => void popOut.run(openDropWindow)} title="A small window that stays on top">
           <PopOutIcon /> Open the drop window
         </Button>
-      </header>
+      </ViewHeader>
       {popOut.error !== null && <ErrorNotice error={popOut.error} />}
       <Card className="upload-intake">
         <div className="upload-intake-grid">

@@ -20,6 +20,7 @@ import { BalanceStats } from './wallet/balance-stats';
 import { FaucetCard } from './wallet/faucet-card';
 import { NotesSection } from './wallet/notes-section';
 import { TransferCard } from './wallet/transfer-card';
+import { ViewHeader } from '../components/view-header';
 
 export function WalletView() {
   const status = useWalletStatus().data;
@@ -28,13 +29,12 @@ export function WalletView() {
   if (!status) return null;
   return (
     <div className="view">
-      <header className="view-header">
-        <div>
-          <h1 className="view-title">Wallet</h1>
-          <p className="view-subtitle">Your balances, the funds that pay for storage, and your addresses.</p>
-        </div>
+      <ViewHeader
+        title="Wallet"
+        subtitle="Your balances, the funds that pay for storage, and your addresses."
+      >
         <AccountPicker status={status} selected={account} />
-      </header>
+      </ViewHeader>
       <BalancesCard account={account} />
       <div className="grid-2">
         <TransferCard account={account} />
