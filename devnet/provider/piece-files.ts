@@ -6,21 +6,23 @@
  * durable in groups (syncAll, then install): their fsyncs run side by side, not one after another.
  * A small piece is held in memory until its group is made durable, and only then written: opening
  * and writing its temp file on the way in queued behind the group before's fsyncs on libuv's
- * threads, and a batch of 64 ten-kilobyte pieces took ~250 ms to read instead of a few.
+ * threads, and a batch of 64 ten-kilobyte pieces took ~250 ms to read instead of a few. A large
+ * piece is written and read with direct I/O where the file system allows it (`direct-io.ts`).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { CID } from 'multiformats/cid';
 import { type PieceDigest, PieceVerifier } from '../../shared/pieces/cid';
+import { DirectFileWriter, directIoWorks, readDirect } from './direct-io';
 
-/** Bytes gathered before they are written: a 1 MiB piece goes to disk in one call, not sixteen. */
+/** Bytes gathered before they are written through the page cache. */
 const WRITE_BYTES = 1024 * 1024;
 /** Bytes per read when serving a piece. */
 const READ_BYTES = 1024 * 1024;
-/** Pieces up to this size are kept in memory until they are synced. */
+/** Pieces up to this size are kept in memory until they are synced, and stay in the page cache. */
 const IN_MEMORY_BYTES = 256 * 1024;
 
 export interface ReceivedPiece {
@@ -32,23 +34,68 @@ export interface ReceivedPiece {
   bytes?: Uint8Array[];
 }
 
+/** Writes a large piece's temp file as its bytes arrive. */
+interface PieceFileWriter {
+  readonly file: FileHandle;
+  write(chunk: Uint8Array): Promise<void>;
+  /** Writes what is still gathered; the file then holds every byte given. */
+  finish(): Promise<void>;
+  release(): void;
+}
+
+/** Through the page cache: bytes gathered, so a 1 MiB piece goes to disk in one call, not sixteen. */
+class BufferedFileWriter implements PieceFileWriter {
+  #gathered: Uint8Array[] = [];
+  #gatheredBytes = 0;
+
+  constructor(readonly file: FileHandle) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.#gathered.push(chunk);
+    this.#gatheredBytes += chunk.length;
+    if (this.#gatheredBytes >= WRITE_BYTES) await this.finish();
+  }
+
+  async finish(): Promise<void> {
+    const gathered = this.#gathered;
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    if (gathered.length > 0) await this.file.writev(gathered);
+  }
+
+  release(): void {}
+}
+
 export class PieceFiles {
   readonly #piecesDir: string;
   readonly #tmpDir: string;
   #nextTemp = 0;
   /** Pieces being installed (or relied on by an install) right now: not to be removed. */
   readonly #pinned = new Map<PieceDigest, number>();
+  readonly #allowDirectIo: boolean;
+  #directIo = false;
 
-  constructor(dir: string) {
+  /** `directIo: false` keeps every piece in the page cache (tests of that path). */
+  constructor(dir: string, options: { directIo?: boolean } = {}) {
     this.#piecesDir = path.join(dir, 'pieces');
     this.#tmpDir = path.join(dir, 'tmp');
+    this.#allowDirectIo = options.directIo ?? true;
   }
 
-  /** Creates the folders and removes temp files a previous run left behind. */
+  /**
+   * Creates the folders, removes temp files a previous run left behind, and finds out whether
+   * large pieces can bypass the page cache here.
+   */
   async init(): Promise<void> {
     await mkdir(this.#piecesDir, { recursive: true });
     await rm(this.#tmpDir, { recursive: true, force: true });
     await mkdir(this.#tmpDir, { recursive: true });
+    this.#directIo = this.#allowDirectIo && (await directIoWorks(this.#tmpDir));
+  }
+
+  /** Whether large pieces are written and read with direct I/O (known after init). */
+  get directIo(): boolean {
+    return this.#directIo;
   }
 
   pathOf(digest: PieceDigest): string {
@@ -79,27 +126,22 @@ export class PieceFiles {
       verifier.finish();
       return { tempPath, size, bytes };
     }
-    const file = await open(tempPath, 'wx');
+    const writer: PieceFileWriter = this.#directIo
+      ? await DirectFileWriter.create(tempPath)
+      : new BufferedFileWriter(await open(tempPath, 'wx'));
     try {
       const verifier = new PieceVerifier(cid, size, createHash('sha256'));
-      let gathered: Uint8Array[] = [];
-      let gatheredBytes = 0;
       for await (const chunk of source) {
         verifier.update(chunk);
         onBytes(chunk.length);
-        gathered.push(chunk);
-        gatheredBytes += chunk.length;
-        if (gatheredBytes >= WRITE_BYTES) {
-          await file.writev(gathered);
-          gathered = [];
-          gatheredBytes = 0;
-        }
+        await writer.write(chunk);
       }
       verifier.finish();
-      if (gathered.length > 0) await file.writev(gathered);
-      return { tempPath, size, file };
+      await writer.finish();
+      return { tempPath, size, file: writer.file };
     } catch (error) {
-      await file.close().catch(() => {});
+      writer.release();
+      await writer.file.close().catch(() => {});
       await rm(tempPath, { force: true });
       throw error;
     }
@@ -180,6 +222,9 @@ export class PieceFiles {
 
   /** Bytes [start, end] (inclusive) of a piece. */
   read(digest: PieceDigest, start: number, end: number): Readable {
+    // Small reads stay with the page cache, where small pieces are written.
+    if (this.#directIo && end - start + 1 > IN_MEMORY_BYTES)
+      return Readable.from(readDirect(this.pathOf(digest), start, end), { objectMode: false });
     return createReadStream(this.pathOf(digest), {
       start,
       end,
