@@ -165,6 +165,21 @@ describe('upload features', () => {
     expect((byId(secondary!).metrics().requests.pull?.count ?? 0) - pullsBefore).toBe(waves);
   });
 
+  it('commits the primary as soon as it holds everything, while the secondary is still pulling', async () => {
+    const file = await bed.file('early-commit.bin', 12 * CHUNK);
+    const [primary, secondary] = endorsedIds();
+    // Every request to the secondary waits, so its pulls end well after the primary is parked.
+    byId(secondary!).setFaults({ latencyMs: 250 });
+    const { uploadId } = await uploads().start({ files: [{ kind: 'path', path: file }], copies: 2, account });
+    const view = await settledView(uploadId);
+    expect(view.result!.copies.map((copy) => copy.providerId)).toEqual([primary, secondary]);
+    const steps = uploads().journal.steps(uploadId);
+    const committed = steps.findIndex((s) => s.step === 'committed' && s.providerId === primary);
+    const lastPull = steps.findLastIndex((s) => s.step === 'pulled' && s.providerId === secondary);
+    expect(committed).toBeGreaterThan(-1);
+    expect(lastPull).toBeGreaterThan(committed);
+  });
+
   it('keeps several payment transactions in flight while blocks come every second', async () => {
     const file = await bed.file('inflight.bin', 24 * CHUNK);
     await bed.rpc('evm_setAutomine', [false]);

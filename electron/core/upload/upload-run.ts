@@ -17,7 +17,10 @@
  * a secondary failing is recorded, and an auto-selected one is replaced by the next healthy
  * provider, which catches up on the waves it missed (quoted, pulled, then paid) — up to
  * `maxSecondaryAttempts` secondaries in all, and only while the approved amount lasts. Commits run on every copy holding everything; if
- * none succeeds it is a CommitError, otherwise the result lists the copies and the failures.
+ * none succeeds it is a CommitError, otherwise the result lists the copies and the failures. The
+ * primary's commit is sent as soon as it holds every piece parked, while the secondaries may still
+ * be pulling: a commit of a big upload fills most of a block, so committing the copies one after
+ * another at the end cost a block each. Its outcome counts only when the commits are gathered.
  */
 import { CofferError } from '../../../shared/api/errors';
 import type { UploadResult } from '../../../shared/api/upload';
@@ -77,6 +80,10 @@ export class RunState {
   secondaryAttempts: number;
   /** The approval's amount ran out paying a replacement: no further replacement is tried. */
   budgetSpent = false;
+  /** The source's parked checks, one per wave it stored in this run. */
+  readonly sourceParked: Promise<unknown>[] = [];
+  /** The commits sent before every transfer ended (the primary's), by copy. */
+  readonly earlyCommits = new Map<Copy, Promise<void>>();
 
   constructor(
     readonly context: RunContext,
@@ -95,6 +102,7 @@ export async function transferAll(state: RunState): Promise<void> {
   const { context } = state;
   try {
     await waves(state);
+    commitSourceEarly(state);
     await state.background.settled();
     context.signal.throwIfAborted();
     state.wavesDone = true;
@@ -108,8 +116,28 @@ export async function transferAll(state: RunState): Promise<void> {
     // Let what is in flight see the abort and stop before the run's outcome is written down.
     await state.background.settled();
     await state.payments.settled();
+    await Promise.allSettled(state.earlyCommits.values());
     throw context.signal.reason ?? error;
   }
+}
+
+/**
+ * Once the source (an active primary that stored every wave in this run) is confirmed parked
+ * everywhere and the payments are settled, sends its commit; the secondaries' pulls go on.
+ */
+function commitSourceEarly(state: RunState): void {
+  const { context } = state;
+  const source = sourceCopy(context);
+  if (!source?.active || state.sourceParked.length === 0) return;
+  const commit = (async () => {
+    await Promise.all(state.sourceParked);
+    await state.payments.settled();
+    context.signal.throwIfAborted();
+    await commitCopy(context, source);
+  })();
+  // Its failure is the copy's, recorded when the commits are gathered (commitAll).
+  commit.catch(() => {});
+  state.earlyCommits.set(source, commit);
 }
 
 async function waves(state: RunState): Promise<void> {
@@ -180,17 +208,14 @@ async function waves(state: RunState): Promise<void> {
 function handOn(state: RunState, source: Copy, wave: number, storing: boolean): void {
   const { context } = state;
   const pieces = context.plan.waves[wave]!;
-  if (storing)
-    state.background.add(
-      confirmParked(context, source, pieces).then((problem) => {
-        if (problem)
-          throw new StoreError(
-            `The primary did not confirm the data parked: ${problem}`,
-            source.id,
-            'storing',
-          );
-      }),
-    );
+  if (storing) {
+    const parked = confirmParked(context, source, pieces).then((problem) => {
+      if (problem)
+        throw new StoreError(`The primary did not confirm the data parked: ${problem}`, source.id, 'storing');
+    });
+    state.background.add(parked);
+    state.sourceParked.push(parked);
+  }
   state.stored[wave]!.resolve();
   for (const copy of participants(context, wave))
     if (copy !== source) onCopy(state, copy, () => pullPieces(context, copy, source, pieces));
@@ -199,11 +224,13 @@ function handOn(state: RunState, source: Copy, wave: number, storing: boolean): 
 /** Commits every copy that holds everything; returns the result, or throws CommitError. */
 export async function commitAll(state: RunState): Promise<UploadResult> {
   const { context } = state;
-  const ready = context.copies.filter((copy) => copy.active);
+  const early = state.earlyCommits;
+  const ready = context.copies.filter((copy) => copy.active || early.has(copy));
   await Promise.all(
     ready.map(async (copy) => {
       try {
-        if (copy.commit?.state === 'pending' && copy.commit.commitId)
+        if (early.has(copy)) await early.get(copy);
+        else if (copy.commit?.state === 'pending' && copy.commit.commitId)
           await followCommit(context, copy, await copy.client.commitStatus(copy.commit.commitId));
         else await commitCopy(context, copy);
       } catch (error) {
