@@ -156,6 +156,22 @@ describe('keep', () => {
     expect((await keep(piece, payerA)).status).toBe('cached-unpaid');
   });
 
+  it('parks a cached piece stored again once paid, looking only at the pieces it stores', async () => {
+    setUp();
+    const [again, other] = [randomPiece(2000), randomPiece(3000)];
+    for (const piece of [again, other]) {
+      quote(piece, payerA, false);
+      expect((await keep(piece, payerA)).status).toBe('cached-unpaid');
+      // Paid, as the payment watcher records it, before its promotion ran.
+      quote(piece, payerA, true);
+    }
+    expect((await keep(again, payerA)).status).toBe('parked');
+    // The other paid piece is the payment watcher's to promote, with every paid quote at once.
+    expect(db.holding(payerA, other.digest)!.state).toBe('cached');
+    expect(holdings.reconcile()).toBe(1);
+    expect(db.holding(payerA, other.digest)!.state).toBe('parked');
+  });
+
   it('a sweep while a piece is being kept leaves the file that piece relies on', async () => {
     setUp(1);
     const piece = randomPiece(3000);

@@ -144,7 +144,9 @@ export class PieceHoldings {
       for (const { admission } of arrivals) admission.reservation?.release();
     }
     for (const { source } of arrivals) this.metrics.stored(source);
-    this.reconcile();
+    // Only these pieces' holdings can have changed; every paid quote is looked at when payments
+    // are seen (a full reconcile here grew with the paid pieces not yet committed).
+    this.reconcile(arrivals.map(({ admission }) => admission));
     return arrivals.map(({ admission }) => this.#result(this.db.holding(admission.payer, admission.digest)!));
   }
 
@@ -155,19 +157,30 @@ export class PieceHoldings {
 
   /**
    * Promotes every cached (or committed, then paid again) holding that has a paid quote not yet
-   * used by a commit — unless parking is stalled by a fault. Returns how many moved.
+   * used by a commit — only the holdings of `pieces` when given — unless parking is stalled by a
+   * fault. Returns how many moved.
    */
-  reconcile(): number {
+  reconcile(pieces?: readonly { payer: Hex; digest: PieceDigest }[]): number {
     if (this.faults.parkingStalled) return 0;
     const now = Date.now();
     const promoted = this.db.transaction(() => {
-      const rows = this.db.promotable();
+      const rows = pieces ? this.#promotableOf(pieces) : this.db.promotable();
       for (const row of rows) this.db.setHoldingState(row.payer, row.piece_digest, 'parked', now);
       return rows;
     });
     const fromCache = promoted.filter((row) => row.state === 'cached').length;
     if (fromCache > 0) this.metrics.promoted(fromCache);
     return promoted.length;
+  }
+
+  #promotableOf(pieces: readonly { payer: Hex; digest: PieceDigest }[]): HoldingRow[] {
+    const rows = new Map<string, HoldingRow>();
+    for (const { payer, digest } of pieces) {
+      const row = this.db.holding(payer, digest);
+      if (row && row.state !== 'parked' && this.db.hasUnconsumedPayment(payer, digest))
+        rows.set(`${payer}/${digest}`, row);
+    }
+    return [...rows.values()];
   }
 
   /** The status of `cid` for `payer`, or across payers (the most advanced holding) without one. */
