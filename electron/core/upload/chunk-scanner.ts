@@ -1,7 +1,8 @@
 /**
  * Reads a file once, in chunks of a fixed size, and names each chunk by its CID (raw, sha2-256,
- * hashed with node:crypto). One buffer of the chunk size is reused for the whole file, so memory
- * does not grow with the file; nothing of the file is kept but the chunks' CIDs.
+ * hashed with node:crypto). Two buffers of the chunk size take turns for the whole file: the next
+ * chunk is read (on libuv's threads) while this one is hashed, so memory does not grow with the
+ * file and the reading and the hashing overlap; nothing of the file is kept but the chunks' CIDs.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
@@ -29,19 +30,30 @@ export async function* scanChunks(
   options: ScanOptions,
 ): AsyncGenerator<ScannedChunk> {
   const handle = await open(filePath, 'r');
-  const buffer = Buffer.allocUnsafe(Math.min(options.chunkSize, Math.max(1, expectedSize)));
+  const bufferSize = Math.min(options.chunkSize, Math.max(1, expectedSize));
+  const buffers = [Buffer.allocUnsafe(bufferSize), Buffer.allocUnsafe(bufferSize)];
+  /** Fills `buffer` with the chunk at `offset`. */
+  const readChunk = async (buffer: Buffer, offset: number): Promise<number> => {
+    const want = Math.min(options.chunkSize, expectedSize - offset);
+    let filled = 0;
+    while (filled < want) {
+      const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
+      if (bytesRead === 0)
+        throw new Error(`${filePath} ended at ${offset + filled} bytes, not ${expectedSize}: it changed`);
+      filled += bytesRead;
+    }
+    return want;
+  };
+  let next: Promise<number> | null = null;
   try {
     let offset = 0;
-    while (offset < expectedSize) {
+    for (let turn = 0; offset < expectedSize; turn++) {
       options.signal?.throwIfAborted();
-      const want = Math.min(options.chunkSize, expectedSize - offset);
-      let filled = 0;
-      while (filled < want) {
-        const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
-        if (bytesRead === 0)
-          throw new Error(`${filePath} ended at ${offset + filled} bytes, not ${expectedSize}: it changed`);
-        filled += bytesRead;
-      }
+      const buffer = buffers[turn % 2]!;
+      const want: number = await (next ?? readChunk(buffer, offset));
+      next = offset + want < expectedSize ? readChunk(buffers[(turn + 1) % 2]!, offset + want) : null;
+      // Until it is awaited, a failed read ahead must not count as unhandled.
+      next?.catch(() => {});
       const digest = createHash('sha256').update(buffer.subarray(0, want)).digest();
       yield {
         offset,
@@ -53,6 +65,8 @@ export async function* scanChunks(
       options.onBytes?.(offset);
     }
   } finally {
+    // A read still in flight (the scan was stopped) must end before its file is closed.
+    await next?.catch(() => {});
     await handle.close();
   }
 }
