@@ -75,6 +75,27 @@ describe.skipIf(!works)('direct I/O', () => {
     expect((await collect(readDirect(file, size + BLOCK, size + 2 * BLOCK))).length).toBe(0);
   });
 
+  it('goes through the page cache, by the same code, when every aligned slot is in use', async () => {
+    // More writers at once than there are slots: the last ones get ordinary memory and files.
+    const writers = await Promise.all(
+      Array.from({ length: 70 }, (_, i) => DirectFileWriter.create(path.join(dir, `busy-${i}`))),
+    );
+    try {
+      const bytes = randomBytes(SLOT_BYTES + 12_345);
+      const last = writers.at(-1)!;
+      await last.write(bytes);
+      await last.finish();
+      expect((await readFile(path.join(dir, 'busy-69'))).equals(bytes)).toBe(true);
+      const read = await collect(readDirect(path.join(dir, 'busy-69'), 7, SLOT_BYTES + 100));
+      expect(read.equals(bytes.subarray(7, SLOT_BYTES + 101))).toBe(true);
+    } finally {
+      for (const writer of writers) {
+        writer.release();
+        await writer.file.close();
+      }
+    }
+  });
+
   it('names a missing file', async () => {
     await expect(collect(readDirect(path.join(dir, 'missing'), 0, 10))).rejects.toMatchObject({
       code: 'ENOENT',

@@ -7,10 +7,11 @@
  * direct; 512 MiB read cold: 0.83 s through the cache, 0.05 s direct.
  *
  * O_DIRECT needs memory, offsets and lengths aligned to the device's block size. JavaScript has one
- * allocation that is page-aligned: a WebAssembly.Memory's buffer (V8 maps it on a page boundary).
- * Slots of it are lent out one per file being written or read. Where the file system refuses
- * O_DIRECT (tmpfs, or no O_DIRECT at all, as on macOS), `directIoWorks` says so and PieceFiles
- * uses ordinary I/O.
+ * allocation that is page-aligned: a WebAssembly.Memory's buffer (V8 maps it on a page boundary,
+ * reserving a large range of address space for each). Slots of a few such arenas are lent out, one
+ * per file being written or read; when every slot is in use, a file goes through the page cache
+ * instead, by the same code. Where the file system refuses O_DIRECT (tmpfs, or no O_DIRECT at all,
+ * as on macOS), `directIoWorks` says so and PieceFiles uses ordinary I/O.
  */
 import { constants } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
@@ -20,25 +21,35 @@ export const BLOCK = 4096;
 /** Bytes per slot: the most one direct write or read moves at once. */
 export const SLOT_BYTES = 1024 * 1024;
 const SLOTS_PER_ARENA = 8;
+/** Files written or read directly at once; more go through the page cache. */
+const MAX_SLOTS = 64;
 const WASM_PAGE = 65_536;
 
 // The part of the WebAssembly API used here (its types come with the DOM library, not Node's).
 declare const WebAssembly: { Memory: new (pages: { initial: number }) => { buffer: ArrayBuffer } };
 
 const free: Buffer[] = [];
+let slotsMade = 0;
 
-/** Lends a page-aligned buffer of SLOT_BYTES; give it back with `returnSlot`. */
-function takeSlot(): Buffer {
+/** Lends a page-aligned buffer of SLOT_BYTES (give it back with `returnSlot`), if one is left. */
+function takeSlot(): Buffer | undefined {
   const slot = free.pop();
-  if (slot) return slot;
+  if (slot || slotsMade >= MAX_SLOTS) return slot;
   // A new arena; its buffer is never grown (growing would move it under the slots lent out).
   const arena = new WebAssembly.Memory({ initial: (SLOTS_PER_ARENA * SLOT_BYTES) / WASM_PAGE });
+  slotsMade += SLOTS_PER_ARENA;
   for (let i = 1; i < SLOTS_PER_ARENA; i++) free.push(Buffer.from(arena.buffer, i * SLOT_BYTES, SLOT_BYTES));
   return Buffer.from(arena.buffer, 0, SLOT_BYTES);
 }
 
 function returnSlot(slot: Buffer): void {
   free.push(slot);
+}
+
+/** A slot and the flag to open a file with: direct with a slot, through the cache without one. */
+function ioBuffer(): { slot: Buffer | undefined; memory: Buffer; direct: number } {
+  const slot = takeSlot();
+  return { slot, memory: slot ?? Buffer.allocUnsafe(SLOT_BYTES), direct: slot ? constants.O_DIRECT! : 0 };
 }
 
 const roundUp = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
@@ -48,6 +59,7 @@ export async function directIoWorks(dir: string): Promise<boolean> {
   if (constants.O_DIRECT === undefined) return false;
   const probe = `${dir}/direct-io-probe-${process.pid}`;
   const slot = takeSlot();
+  if (!slot) return false;
   try {
     const file = await open(
       probe,
@@ -74,28 +86,38 @@ export async function directIoWorks(dir: string): Promise<boolean> {
  */
 export class DirectFileWriter {
   readonly file: FileHandle;
-  #slot: Buffer | undefined = takeSlot();
+  readonly #slot: Buffer | undefined;
+  readonly #memory: Buffer;
   #filled = 0;
   #position = 0;
+  #released = false;
 
-  private constructor(file: FileHandle) {
+  private constructor(file: FileHandle, slot: Buffer | undefined, memory: Buffer) {
     this.file = file;
+    this.#slot = slot;
+    this.#memory = memory;
   }
 
   static async create(path: string): Promise<DirectFileWriter> {
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT;
-    return new DirectFileWriter(await open(path, flags));
+    const { slot, memory, direct } = ioBuffer();
+    try {
+      const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | direct);
+      return new DirectFileWriter(file, slot, memory);
+    } catch (error) {
+      if (slot) returnSlot(slot);
+      throw error;
+    }
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    const slot = this.#slot!;
+    const memory = this.#memory;
     for (let from = 0; from < chunk.length;) {
       const n = Math.min(chunk.length - from, SLOT_BYTES - this.#filled);
-      slot.set(chunk.subarray(from, from + n), this.#filled);
+      memory.set(chunk.subarray(from, from + n), this.#filled);
       this.#filled += n;
       from += n;
       if (this.#filled === SLOT_BYTES) {
-        await this.file.write(slot, 0, SLOT_BYTES, this.#position);
+        await this.file.write(memory, 0, SLOT_BYTES, this.#position);
         this.#position += SLOT_BYTES;
         this.#filled = 0;
       }
@@ -104,12 +126,11 @@ export class DirectFileWriter {
 
   /** Writes what is left and gives the slot back; the file then holds exactly what was written. */
   async finish(): Promise<void> {
-    const slot = this.#slot!;
     if (this.#filled > 0) {
       // The padding is zeroed so no stale bytes reach the disk, even for the moment before truncate.
       const padded = roundUp(this.#filled);
-      slot.fill(0, this.#filled, padded);
-      await this.file.write(slot, 0, padded, this.#position);
+      this.#memory.fill(0, this.#filled, padded);
+      await this.file.write(this.#memory, 0, padded, this.#position);
       await this.file.truncate(this.#position + this.#filled);
     }
     this.release();
@@ -117,8 +138,8 @@ export class DirectFileWriter {
 
   /** Gives the slot back (after finish, or when the piece is abandoned). */
   release(): void {
-    if (this.#slot) returnSlot(this.#slot);
-    this.#slot = undefined;
+    if (this.#slot && !this.#released) returnSlot(this.#slot);
+    this.#released = true;
   }
 }
 
@@ -127,25 +148,28 @@ export class DirectFileWriter {
  * copy, as the slot is reused for the next read. Ends early, like a read stream, if the file does.
  */
 export async function* readDirect(path: string, start: number, end: number): AsyncGenerator<Buffer> {
-  const file = await open(path, constants.O_RDONLY | constants.O_DIRECT);
-  const slot = takeSlot();
+  const { slot, memory, direct } = ioBuffer();
   try {
-    let position = start - (start % BLOCK);
-    let skip = start - position;
-    let left = end - start + 1;
-    while (left > 0) {
-      const want = Math.min(SLOT_BYTES, roundUp(skip + left));
-      const { bytesRead } = await file.read(slot, 0, want, position);
-      const n = Math.min(bytesRead - skip, left);
-      if (n <= 0) return;
-      yield Buffer.from(slot.subarray(skip, skip + n));
-      if (bytesRead < want) return;
-      left -= n;
-      position += want;
-      skip = 0;
+    const file = await open(path, constants.O_RDONLY | direct);
+    try {
+      let position = start - (start % BLOCK);
+      let skip = start - position;
+      let left = end - start + 1;
+      while (left > 0) {
+        const want = Math.min(SLOT_BYTES, roundUp(skip + left));
+        const { bytesRead } = await file.read(memory, 0, want, position);
+        const n = Math.min(bytesRead - skip, left);
+        if (n <= 0) return;
+        yield Buffer.from(memory.subarray(skip, skip + n));
+        if (bytesRead < want) return;
+        left -= n;
+        position += want;
+        skip = 0;
+      }
+    } finally {
+      await file.close();
     }
   } finally {
-    returnSlot(slot);
-    await file.close();
+    if (slot) returnSlot(slot);
   }
 }
