@@ -198,17 +198,19 @@ test('cancelled midway from its card: the summary says what was paid and what st
   const dialog = page.getByRole('dialog', { name: 'Approve an upload' });
   await expect(dialog).toBeVisible();
   const card = cardOf(files.cancelled.name);
-  // The secondary is slowed down (3 s a request), so the cancel comes while it pulls.
+  // The secondary is slowed down (3 s a request), so the cancel comes while it pulls — after the
+  // primary, holding everything, has committed its copy.
   await net.setFaults(await providerIdOf(card, 'secondary'), { latencyMs: 3000 });
   await dialog.getByRole('button', { name: 'Approve' }).click();
   await expect(copyRow(card, 'secondary').getByTestId('copy-stage')).toHaveText('Pulling');
+  await expect(copyRow(card, 'primary').getByTestId('copy-stage')).toHaveText('Confirmed');
   await card.getByRole('button', { name: 'Cancel…' }).click();
   await expect(card.getByText('Cancel this upload for good?')).toBeVisible();
   await card.getByRole('button', { name: 'Cancel the upload' }).click();
   const summary = card.getByTestId('cancel-summary');
   await expect(summary).toContainText('Upload cancelled', { timeout: 30_000 });
   await expect(summary).toContainText(/Paid [\d.]+ tUSD in 1 transaction/);
-  await expect(summary).toContainText('No copy was recorded on chain');
+  await expect(summary).toContainText(`Stored on chain: provider ${await providerIdOf(card, 'primary')}`);
   await expect(card.getByTestId('upload-state')).toHaveText('Cancelled');
   await expect(copyRow(card, 'secondary').getByTestId('copy-stage')).toHaveText('Stopped');
   await net.clearFaults();

@@ -242,6 +242,37 @@ describe('upload features', () => {
     expect((await uploads().get(uploadId)).actions).toMatchObject({ resume: false, cancel: false });
   });
 
+  it('cancelled once the primary’s commit is sent: waits for it, and says it is on chain', async () => {
+    const file = await bed.file('cancel-commit.bin', 12 * CHUNK);
+    const [primary, secondary] = endorsedIds();
+    // The secondary is still pulling when the primary's commit goes out; blocks come every second,
+    // so the commit is sent well before it is mined.
+    byId(secondary!).setFaults({ latencyMs: 250 });
+    await bed.rpc('evm_setAutomine', [false]);
+    await bed.rpc('evm_setIntervalMining', [1]);
+    try {
+      let uploadId = '';
+      let cancelled: Promise<Awaited<ReturnType<ReturnType<typeof uploads>['cancel']>>> | undefined;
+      ({ uploadId } = await uploads().start(
+        { files: [{ kind: 'path', path: file }], copies: 2, account },
+        {
+          onPiecesAdded: (providerId) => {
+            if (providerId === primary) cancelled = uploads().cancel(uploadId);
+          },
+        },
+      ));
+      await expect.poll(() => cancelled, { timeout: 30_000 }).toBeDefined();
+      const summary = await cancelled!;
+      expect(summary.state).toBe('cancelled');
+      expect(summary.committed.map((copy) => copy.providerId)).toEqual([primary]);
+      const root = pieceDigestOf(parsePieceCid(uploads().session(uploadId).plan!.root.cid));
+      const added = (await bed.chain.piecesAdded()).filter((event) => event.pieceDigests.includes(root));
+      expect(added).toHaveLength(1);
+    } finally {
+      await bed.rpc('evm_setAutomine', [true]);
+    }
+  });
+
   it('tops up a copy later: pulled from the copy it has, committed; the client sends no piece bytes', async () => {
     const file = await bed.file('topup.bin', 6 * CHUNK);
     const [first, second] = endorsedIds();

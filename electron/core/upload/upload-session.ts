@@ -27,6 +27,7 @@ import type { Vault } from '../vault/vault';
 import type { WalletChain } from '../wallet/wallet-chain';
 import { authorizationUsable } from './authorizations';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { followCommit } from './copy-commit';
 import { holdingOf } from './primary-store';
 import { type Candidate, ReplacementPool, selectMore, selectProviders } from './provider-selection';
 import { DEFAULT_RUN_OPTIONS, type RunContext, type RunOptions, type UploadCallbacks } from './run-context';
@@ -49,6 +50,8 @@ export const MAX_PIECES_PER_UPLOAD = 1_200;
 export const APPROVAL_LIFETIME_SECONDS = 6 * 60 * 60;
 /** How long a resume waits for the account's transactions in flight to be mined. */
 const SETTLE_TIMEOUT_MS = 60_000;
+/** How long a cancel follows a commit already sent before it reports without it. */
+const SENT_COMMIT_WAIT_MS = 30_000;
 
 export interface UploadEnvironment {
   network: NetworkManifest;
@@ -220,7 +223,34 @@ export class UploadSession {
       this.#controller.abort(new RunStopped('cancelled'));
       await this.settled();
     } else this.#setState('cancelled', this.error);
+    await this.#followSentCommits();
     return this.cancelSummary();
+  }
+
+  /**
+   * A commit already sent goes on chain whatever the cancel: it is followed (for a while) so that
+   * the summary says whether it landed, instead of leaving it out.
+   */
+  async #followSentCommits(): Promise<void> {
+    const sent = this.copies.filter(
+      (copy) => copy.active && copy.commit?.state === 'pending' && copy.commit.commitId,
+    );
+    if (sent.length === 0 || !this.plan) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('gave up following')), SENT_COMMIT_WAIT_MS);
+    const context = this.#context(controller);
+    try {
+      // One not confirmed (failed, or still pending at the deadline) stays in the journal with its
+      // transaction, and the summary does not count it.
+      await Promise.allSettled(
+        sent.map(async (copy) => {
+          const status = await copy.client.commitStatus(copy.commit!.commitId!, { signal: context.signal });
+          await followCommit(context, copy, status);
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   cancelSummary(): CancelFacts {
