@@ -55,6 +55,12 @@ export async function commitCopy(context: RunContext, copy: Copy): Promise<void>
   await followCommit(context, copy, status);
 }
 
+/** Follows a commit the provider already took (a resume, a cancel) to its end, by its commit id. */
+export async function followSentCommit(context: RunContext, copy: Copy): Promise<void> {
+  const status = await copy.client.commitStatus(copy.commit!.commitId!, { signal: context.signal });
+  await followCommit(context, copy, status);
+}
+
 /** Follows a submitted commit until it is confirmed (or fails, or takes too long). */
 export async function followCommit(context: RunContext, copy: Copy, first: CommitStatus): Promise<void> {
   const { plan, journal, options } = context;

@@ -25,7 +25,7 @@
 import { CofferError } from '../../../shared/api/errors';
 import type { UploadResult } from '../../../shared/api/upload';
 import { authorizationUsable, presign } from './authorizations';
-import { commitCopy, followCommit } from './copy-commit';
+import { commitCopy, followSentCommit } from './copy-commit';
 import { confirmParked } from './parking';
 import { storePieces } from './primary-store';
 import { cacheRoom, type RunContext, sourceCopy } from './run-context';
@@ -231,7 +231,7 @@ export async function commitAll(state: RunState): Promise<UploadResult> {
       try {
         if (early.has(copy)) await early.get(copy);
         else if (copy.commit?.state === 'pending' && copy.commit.commitId)
-          await followCommit(context, copy, await copy.client.commitStatus(copy.commit.commitId));
+          await followSentCommit(context, copy);
         else await commitCopy(context, copy);
       } catch (error) {
         context.signal.throwIfAborted();

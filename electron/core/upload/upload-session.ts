@@ -27,7 +27,7 @@ import type { Vault } from '../vault/vault';
 import type { WalletChain } from '../wallet/wallet-chain';
 import { authorizationUsable } from './authorizations';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { followCommit } from './copy-commit';
+import { followSentCommit } from './copy-commit';
 import { holdingOf } from './primary-store';
 import { type Candidate, ReplacementPool, selectMore, selectProviders } from './provider-selection';
 import { DEFAULT_RUN_OPTIONS, type RunContext, type RunOptions, type UploadCallbacks } from './run-context';
@@ -242,12 +242,7 @@ export class UploadSession {
     try {
       // One not confirmed (failed, or still pending at the deadline) stays in the journal with its
       // transaction, and the summary does not count it.
-      await Promise.allSettled(
-        sent.map(async (copy) => {
-          const status = await copy.client.commitStatus(copy.commit!.commitId!, { signal: context.signal });
-          await followCommit(context, copy, status);
-        }),
-      );
+      await Promise.allSettled(sent.map((copy) => followSentCommit(context, copy)));
     } finally {
       clearTimeout(timer);
     }
