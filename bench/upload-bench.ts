@@ -3,7 +3,8 @@
  * by side in one run:
  *
  * - the raw baseline: the file's bytes hashed and sent once over loopback to a sink that hashes
- *   and writes them;
+ *   and writes them (and, shown beside it, the same with the sink writing with direct I/O, as the
+ *   providers write large pieces);
  * - the same file uploaded with 2 copies (store on the primary, pull to the secondary, paid wave
  *   by wave, committed), through the core as the app runs it;
  * - 1,000 files of 10 KB uploaded to a provider with batch store, and to one without.
@@ -262,6 +263,7 @@ export async function runUploadBench(): Promise<BenchResult> {
       return { ...figures, devnetCpuS: before === null || after === null ? null : after - before };
     };
     const raw = await measure({ mode: 'raw', file: big, sinkUrl: devnet.sinkUrl });
+    const rawDirect = await measure({ mode: 'raw', file: big, sinkUrl: `${devnet.sinkUrl}?direct` });
 
     console.error('upload bench: upload with 2 copies…');
     const job = await uploadJob(devnet.manifest, work, [big], { copies: 2 });
@@ -296,6 +298,7 @@ export async function runUploadBench(): Promise<BenchResult> {
 
     const throughput = mibPerSecond(size, upload.ms);
     const baseline = mibPerSecond(size, raw.ms);
+    const baselineDirect = mibPerSecond(size, rawDirect.ms);
     const sent = upload.writtenBytes ?? upload.pieceBytesSent;
     const speedup = smallAllOff.ms / smallBatched.ms;
     return {
@@ -316,6 +319,7 @@ export async function runUploadBench(): Promise<BenchResult> {
           rows: (
             [
               ['raw baseline (hash + send once to a sink)', raw, baseline],
+              ['  the same, the sink writing with direct I/O', rawDirect, baselineDirect],
               ['upload, 2 copies (store + pull + pay + commit)', upload, throughput],
             ] as const
           ).map(([run, job, rate]) => ({
@@ -370,6 +374,7 @@ export async function runUploadBench(): Promise<BenchResult> {
           '×',
           '≥ 0.5',
           throughput / baseline >= 0.5,
+          `vs the sink writing with direct I/O: ${(throughput / baselineDirect).toFixed(2)} ×`,
         ),
         target(
           'client bytes sent / file size (2 copies)',

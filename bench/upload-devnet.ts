@@ -3,8 +3,9 @@
  * and event loop are its own: the devnet chain (anvil with Coffer's contracts), each storage
  * provider in a process of its own (as real providers are separate machines; one of them without
  * batch store), and the raw baseline's sink (`PUT /sink`: hashes what arrives, writes it to disk,
- * flushes, answers with the sha-256). Prints one JSON line (manifest, providers, sink URL) and
- * runs until stdin closes.
+ * flushes, answers with the sha-256; `PUT /sink?direct` writes with direct I/O, as the providers
+ * write large pieces). Prints one JSON line (manifest, providers, sink URL) and runs until stdin
+ * closes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,6 +22,7 @@ import { startDevnet } from '../devnet/start-devnet';
 import { builtPath } from '../electron/core/app-paths';
 import { benchNodeArgs } from './bench-node-args';
 import { tuneHeapForStreaming } from '../electron/core/heap-tuning';
+import { DirectFileWriter } from '../devnet/provider/direct-io';
 
 export interface BenchDevnetOptions {
   /** One entry per provider process: endorsed or not, batch store or not. */
@@ -89,13 +91,30 @@ async function main(): Promise<void> {
   const sink = createServer((request, response) => {
     void (async () => {
       const hash = createHash('sha256');
-      const file = createWriteStream(path.join(work, 'received'), { flush: true });
-      for await (const chunk of request as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        if (!file.write(chunk)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+      const received = path.join(work, 'received');
+      if (request.url?.endsWith('?direct')) {
+        await rm(received, { force: true });
+        const file = await DirectFileWriter.create(received);
+        try {
+          for await (const chunk of request as AsyncIterable<Buffer>) {
+            hash.update(chunk);
+            await file.write(chunk);
+          }
+          await file.finish();
+          await file.file.sync();
+        } finally {
+          file.release();
+          await file.file.close();
+        }
+      } else {
+        const file = createWriteStream(received, { flush: true });
+        for await (const chunk of request as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          if (!file.write(chunk)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+        }
+        file.end();
+        await finished(file);
       }
-      file.end();
-      await finished(file);
       response.writeHead(200, { 'content-type': 'text/plain' }).end(hash.digest('hex'));
     })().catch((error: unknown) => response.writeHead(500).end(String(error)));
   });
