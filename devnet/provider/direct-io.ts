@@ -53,6 +53,8 @@ function ioBuffer(): { slot: Buffer | undefined; memory: Buffer; direct: number 
 }
 
 const roundUp = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
+/** Opens a file that must not exist yet, for writing. */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 
 /** Whether files in `dir` can be written with O_DIRECT (tries one block in a probe file). */
 export async function directIoWorks(dir: string): Promise<boolean> {
@@ -61,10 +63,7 @@ export async function directIoWorks(dir: string): Promise<boolean> {
   const slot = takeSlot();
   if (!slot) return false;
   try {
-    const file = await open(
-      probe,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT,
-    );
+    const file = await open(probe, CREATE_NEW | constants.O_DIRECT);
     try {
       await file.write(slot, 0, BLOCK, 0);
     } finally {
@@ -101,7 +100,7 @@ export class DirectFileWriter {
   static async create(path: string): Promise<DirectFileWriter> {
     const { slot, memory, direct } = ioBuffer();
     try {
-      const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | direct);
+      const file = await open(path, CREATE_NEW | direct);
       return new DirectFileWriter(file, slot, memory);
     } catch (error) {
       if (slot) returnSlot(slot);
