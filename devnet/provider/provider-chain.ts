@@ -13,6 +13,7 @@ import {
   networkContracts,
 } from '../../electron/core/chain/contracts';
 import type { NetworkManifest } from '../../shared/network-manifest';
+import { digestSigner, type SignDigest } from './digest-signer';
 import type { RegistrationTurn } from './registration-order';
 
 export interface ProviderChainOptions {
@@ -25,6 +26,9 @@ export interface ProviderChainOptions {
 
 export class ProviderChain {
   readonly account: PrivateKeyAccount;
+  /** The account's key signing a digest (quotes), by the fastest implementation that loads. */
+  readonly signDigest: SignDigest;
+  readonly signerImplementation: ReturnType<typeof digestSigner>['implementation'];
   readonly publicClient;
   readonly contracts;
   readonly chainId: number;
@@ -32,6 +36,7 @@ export class ProviderChain {
 
   constructor(options: ProviderChainOptions) {
     this.account = privateKeyToAccount(options.privateKey);
+    ({ sign: this.signDigest, implementation: this.signerImplementation } = digestSigner(options.privateKey));
     this.chainId = options.network.chainId;
     this.publicClient = createChainPublicClient(options.network, {
       pollingInterval: options.pollingIntervalMs,

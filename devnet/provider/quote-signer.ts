@@ -2,20 +2,21 @@
  * Prices and signs quotes: one EIP-712 `Quote` per piece (PaymentVault domain), priced by bytes,
  * with an expiry and a random nonce, remembered in the database so a later store can check that
  * the piece was quoted and a payment event can be matched to it. The digest is computed directly
- * (shared/chain/quote-digest.ts) and signed as it is — the same signature `signTypedData` makes,
- * at a fraction of the cost, since a wave asks for 64 of them at a time.
+ * (shared/chain/quote-digest.ts) and signed as it is (digest-signer.ts) — the same signature
+ * `signTypedData` makes, at a fraction of the cost, since a wave asks for 64 of them at a time.
  */
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from 'viem';
-import type { PrivateKeyAccount } from 'viem/accounts';
 import { domainFor, type Quote } from '../../shared/chain/eip712';
 import { quoteDigest } from '../../shared/chain/quote-digest';
 import { parsePieceCid, pieceDigestOf } from '../../shared/pieces/cid';
 import { type PieceRef, quoteToWire, type SignedQuote } from '../../shared/provider/wire';
+import type { SignDigest } from './digest-signer';
 import type { Hex, ProviderDb } from './provider-db';
 
 export interface QuoteTerms {
-  account: PrivateKeyAccount;
+  provider: Hex;
+  sign: SignDigest;
   chainId: number;
   paymentVault: Hex;
   pricePerByte: bigint;
@@ -34,7 +35,7 @@ export async function signQuotes(
   const signed = await Promise.all(
     pieces.map(async ({ cid, size }) => {
       const quote: Quote = {
-        provider: terms.account.address,
+        provider: terms.provider,
         payer,
         pieceDigest: pieceDigestOf(parsePieceCid(cid)),
         size: BigInt(size),
@@ -43,7 +44,7 @@ export async function signQuotes(
         nonce: bytesToHex(randomBytes(32)),
       };
       const digest = quoteDigest(domain, quote);
-      const signature = await terms.account.sign({ hash: digest });
+      const signature = await terms.sign(digest);
       return { cid, quote: quoteToWire(quote), signature, quoteDigest: digest };
     }),
   );

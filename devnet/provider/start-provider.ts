@@ -188,7 +188,8 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
         adminToken,
         log,
         quoteTerms: {
-          account: chain.account,
+          provider: chain.address,
+          sign: chain.signDigest,
           chainId: chain.chainId,
           paymentVault: options.contracts.paymentVault as Hex,
           pricePerByte,
@@ -236,7 +237,10 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
       () => commits.stop(),
       () => pulls.stop(),
     );
-    log(`storage provider #${providerId} (${chain.address}) is listening at ${url}`);
+    log(
+      `storage provider #${providerId} (${chain.address}) is listening at ${url}; ` +
+        `quotes signed with ${chain.signerImplementation}`,
+    );
 
     let stopped: Promise<void> | undefined;
     return {
