@@ -1,16 +1,14 @@
 /**
- * The sync engine's pool of worker threads (workers/sync-worker.ts), each wrapped with comlink and
- * typed by the worker's own API object. A worker that crashes or exits rejects every call still
- * waiting on it, so a dead thread surfaces as an error instead of a hang. `RunPool` is one run's
- * pool: started lazily, each worker set up once with its own copy of the keys.
+ * The sync engine's pool of worker threads (workers/sync-worker.ts), each a ComlinkThread typed by
+ * the worker's own API object. `RunPool` is one run's pool: started lazily, each worker set up
+ * once with its own copy of the keys.
  */
-import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { transfer } from 'comlink';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import { builtPath } from '../app-paths';
+import { ComlinkThread } from '../threads/comlink-thread';
 import { asSyncError, SyncError } from './sync-error';
 import type { AccountKeys, SyncWorkerApi, WorkerSetup } from './sync-worker-api';
 
@@ -21,33 +19,10 @@ export const defaultWorkerCount = (): number => os.availableParallelism();
 
 export const syncWorkerFile = (): string => builtPath('workers', 'sync-worker.js');
 
-export class SyncWorker {
-  readonly api: Remote<SyncWorkerApi>;
-  readonly #thread: Worker;
-  readonly #gone: Promise<never>;
-
+/** A sync worker thread: its death is a SyncError of kind `worker`. */
+export class SyncWorker extends ComlinkThread<SyncWorkerApi> {
   constructor(file: string) {
-    this.#thread = new Worker(file);
-    this.api = wrap<SyncWorkerApi>(nodeEndpoint(this.#thread));
-    this.#gone = new Promise<never>((_, reject) => {
-      this.#thread.once('error', (error) =>
-        reject(new SyncError({ kind: 'worker', message: `a sync worker crashed: ${error.message}` })),
-      );
-      this.#thread.once('exit', (code) =>
-        reject(new SyncError({ kind: 'worker', message: `a sync worker stopped (exit code ${code})` })),
-      );
-    });
-    this.#gone.catch(() => {});
-  }
-
-  /** Calls the worker; rejects if the thread dies before answering. */
-  call<R extends Promise<unknown>>(use: (api: Remote<SyncWorkerApi>) => R): Promise<Awaited<R>> {
-    return Promise.race([use(this.api) as Promise<Awaited<R>>, this.#gone]);
-  }
-
-  async terminate(): Promise<void> {
-    this.api[releaseProxy]();
-    await this.#thread.terminate();
+    super(file, (what) => new SyncError({ kind: 'worker', message: `a sync worker ${what}` }));
   }
 }
 
