@@ -21,6 +21,7 @@ const nodeEntries = {
   'devnet/seed-worker': 'devnet/note-server/seed-worker.ts',
   'devnet/provider': 'devnet/provider/cli.ts',
   'workers/sync-worker': 'workers/sync-worker.ts',
+  'workers/chunk-hash-worker': 'workers/chunk-hash-worker.ts',
   'bench/run': 'bench/run.ts',
   'bench/upload-devnet': 'bench/upload-devnet.ts',
   'bench/upload-client': 'bench/upload-client.ts',

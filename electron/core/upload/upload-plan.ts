@@ -16,8 +16,7 @@ import {
   isPlainFileName,
   type ManifestFile,
 } from '../../../shared/pieces/upload-manifest';
-import { scanChunks, type ScannedChunk } from './chunk-scanner';
-import { ConcurrencyLimit } from './concurrency-limit';
+import { hashFiles } from './file-hashing';
 import { mediaTypeOf } from './media-type';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -109,13 +108,7 @@ export async function inspectFiles(inputs: readonly PlanInput[], chunkSize: numb
   );
 }
 
-/**
- * Files hashed at once: many small files are bound by open/read/close round trips, not by the
- * hashing; each scan holds one chunk in memory.
- */
-const FILES_AT_ONCE = 8;
-
-/** Hashes every file (streamed, one chunk in memory at a time per file) and plans the upload. */
+/** Hashes every file (streamed: one chunk in memory per file or thread at a time) and plans the upload. */
 export async function planUpload(
   inputs: readonly PlanInput[],
   options: PlanOptions = {},
@@ -124,23 +117,12 @@ export async function planUpload(
   const waveSize = options.waveSize ?? DEFAULT_WAVE_SIZE;
   const files = await inspectFiles(inputs, chunkSize);
   const total = files.reduce((sum, file) => sum + file.size, 0);
-  let hashed = 0;
-  const scanned = await new ConcurrencyLimit(FILES_AT_ONCE).map(files, async (file) => {
-    const chunks: ScannedChunk[] = [];
-    let before = 0;
-    for await (const chunk of scanChunks(file.path, file.size, {
-      chunkSize,
-      signal: options.signal,
-      onBytes: (bytes) => {
-        hashed += bytes - before;
-        before = bytes;
-        options.onHashed?.(hashed, total);
-      },
-    }))
-      chunks.push(chunk);
-    return chunks;
+  const scanned = await hashFiles(files, {
+    chunkSize,
+    signal: options.signal,
+    onBytes: (hashed) => options.onHashed?.(hashed, total),
   });
-  // Pieces are numbered in file order whatever order the scans ended in.
+  // Pieces are numbered in file order whatever order the files were hashed in.
   const pieces: Omit<PlanPiece, 'wave'>[] = [];
   const byDigest = new Map<string, number>();
   const fileChunks: number[][] = [];

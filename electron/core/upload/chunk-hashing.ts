@@ -1,0 +1,50 @@
+/**
+ * What a hashing thread does for the plan: a run of a file's chunks, each named by the sha-256 of
+ * its bytes (node:crypto). Reads block, which is what a worker thread is for; one buffer of the
+ * chunk size is reused, so memory does not grow with the file.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** `count` chunks of the file at `path`, from chunk number `first` on. */
+export interface HashJob {
+  path: string;
+  /** The size the plan saw; a file that has shrunk since fails. */
+  fileSize: number;
+  chunkSize: number;
+  first: number;
+  count: number;
+}
+
+/** What the hashing thread (workers/chunk-hash-worker.ts) exposes. */
+export interface ChunkHasherApi {
+  /** The digests of the job's chunks, 32 bytes each, back to back. */
+  hashChunks(job: HashJob): Uint8Array;
+}
+
+export const DIGEST_BYTES = 32;
+
+let buffer = Buffer.alloc(0);
+
+export function hashChunks(job: HashJob): Uint8Array {
+  const digests = new Uint8Array(DIGEST_BYTES * job.count);
+  if (buffer.length < job.chunkSize) buffer = Buffer.allocUnsafe(job.chunkSize);
+  const fd = openSync(job.path, 'r');
+  try {
+    for (let i = 0; i < job.count; i++) {
+      const offset = (job.first + i) * job.chunkSize;
+      const want = Math.min(job.chunkSize, job.fileSize - offset);
+      let filled = 0;
+      while (filled < want) {
+        const read = readSync(fd, buffer, filled, want - filled, offset + filled);
+        if (read === 0)
+          throw new Error(`${job.path} ended at ${offset + filled} bytes, not ${job.fileSize}: it changed`);
+        filled += read;
+      }
+      digests.set(createHash('sha256').update(buffer.subarray(0, want)).digest(), i * DIGEST_BYTES);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return digests;
+}
