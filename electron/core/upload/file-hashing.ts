@@ -20,7 +20,7 @@ export interface HashOptions {
   signal?: AbortSignal;
   /** Called as hashing goes with the bytes hashed so far, all files together. */
   onBytes?: (bytes: number) => void;
-  /** Threads for the big files; default one per core, at most 8. */
+  /** Threads for the big files (at least 1); default one per core, at most 8. */
   threads?: number;
   /** The hashing thread's bundle (tests pass a faulty one). */
   workerFile?: string;
@@ -97,8 +97,9 @@ async function hashOnThreads(
       });
   }
   if (runs.length === 0) return;
+  const wanted = Math.max(1, threads ?? Math.min(os.availableParallelism(), MAX_THREADS));
   const pool = Array.from(
-    { length: Math.min(threads ?? Math.min(os.availableParallelism(), MAX_THREADS), runs.length) },
+    { length: Math.min(wanted, runs.length) },
     () => new ComlinkThread<ChunkHasherApi>(workerFile, (what) => new Error(`a hashing thread ${what}`)),
   );
   let next = 0;
