@@ -24,6 +24,10 @@ export interface ChunkHasherApi {
 
 export const DIGEST_BYTES = 32;
 
+/** A file that ended before the size the plan saw. */
+export const fileChanged = (path: string, endedAt: number, size: number): Error =>
+  new Error(`${path} ended at ${endedAt} bytes, not ${size}: it changed`);
+
 let buffer = Buffer.alloc(0);
 
 export function hashChunks(job: HashJob): Uint8Array {
@@ -37,8 +41,7 @@ export function hashChunks(job: HashJob): Uint8Array {
       let filled = 0;
       while (filled < want) {
         const read = readSync(fd, buffer, filled, want - filled, offset + filled);
-        if (read === 0)
-          throw new Error(`${job.path} ended at ${offset + filled} bytes, not ${job.fileSize}: it changed`);
+        if (read === 0) throw fileChanged(job.path, offset + filled, job.fileSize);
         filled += read;
       }
       digests.set(createHash('sha256').update(buffer.subarray(0, want)).digest(), i * DIGEST_BYTES);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { cidFromDigest } from '../../../shared/pieces/cid';
+import { fileChanged } from './chunk-hashing';
 
 export interface ScannedChunk {
   offset: number;
@@ -21,6 +22,16 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes hashed so far in this file. */
   onBytes?: (bytes: number) => void;
+}
+
+/** A chunk named by its sha-256 digest. */
+export function chunkOf(offset: number, size: number, digest: Uint8Array): ScannedChunk {
+  return {
+    offset,
+    size,
+    cid: cidFromDigest(digest, 'raw').toString(),
+    digest: `0x${Buffer.from(digest).toString('hex')}`,
+  };
 }
 
 /** Yields the file's chunks in order; throws if the file is shorter than `expectedSize`. */
@@ -38,8 +49,7 @@ export async function* scanChunks(
     let filled = 0;
     while (filled < want) {
       const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
-      if (bytesRead === 0)
-        throw new Error(`${filePath} ended at ${offset + filled} bytes, not ${expectedSize}: it changed`);
+      if (bytesRead === 0) throw fileChanged(filePath, offset + filled, expectedSize);
       filled += bytesRead;
     }
     return want;
@@ -54,13 +64,7 @@ export async function* scanChunks(
       next = offset + want < expectedSize ? readChunk(buffers[(turn + 1) % 2]!, offset + want) : null;
       // Until it is awaited, a failed read ahead must not count as unhandled.
       next?.catch(() => {});
-      const digest = createHash('sha256').update(buffer.subarray(0, want)).digest();
-      yield {
-        offset,
-        size: want,
-        cid: cidFromDigest(digest, 'raw').toString(),
-        digest: `0x${digest.toString('hex')}`,
-      };
+      yield chunkOf(offset, want, createHash('sha256').update(buffer.subarray(0, want)).digest());
       offset += want;
       options.onBytes?.(offset);
     }

@@ -8,11 +8,10 @@
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { cidFromDigest } from '../../../shared/pieces/cid';
 import { builtPath } from '../app-paths';
 import { ComlinkThread } from '../threads/comlink-thread';
 import { type ChunkHasherApi, DIGEST_BYTES, type HashJob } from './chunk-hashing';
-import { type ScannedChunk, scanChunks } from './chunk-scanner';
+import { chunkOf, type ScannedChunk, scanChunks } from './chunk-scanner';
 import { ConcurrencyLimit } from './concurrency-limit';
 
 export interface HashOptions {
@@ -110,15 +109,13 @@ async function hashOnThreads(
       const digests = await thread.call((api) => api.hashChunks(job));
       let bytes = 0;
       for (let i = 0; i < job.count; i++) {
-        const digest = digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
         const offset = (job.first + i) * chunkSize;
         const size = Math.min(chunkSize, job.fileSize - offset);
-        chunks[file]![job.first + i] = {
+        chunks[file]![job.first + i] = chunkOf(
           offset,
           size,
-          cid: cidFromDigest(digest, 'raw').toString(),
-          digest: `0x${Buffer.from(digest).toString('hex')}`,
-        };
+          digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES),
+        );
         bytes += size;
       }
       progress(bytes);
