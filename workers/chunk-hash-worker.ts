@@ -1,5 +1,5 @@
 /**
- * Hashing thread (bundled as out/workers/chunk-hash-worker.js): hashes runs of a big file's chunks for
+ * Hashing thread (bundled as out/workers/chunk-hash-worker.js): hashes runs of files' chunks for
  * the upload plan (electron/core/upload/chunk-hashing.ts), over comlink.
  */
 import { expose, transfer } from 'comlink';
@@ -9,8 +9,8 @@ import { type ChunkHasherApi, hashChunks } from '../electron/core/upload/chunk-h
 
 if (!parentPort) throw new Error('chunk-hash-worker must run in a worker thread');
 const api: ChunkHasherApi = {
-  hashChunks(job) {
-    const digests = hashChunks(job);
+  hashChunks(jobs) {
+    const digests = hashChunks(jobs);
     return transfer(digests, [digests.buffer]);
   },
 };

@@ -1,10 +1,11 @@
 /**
- * Hashes the plan's files, each chunk named by its CID. A big file is bound by the CPU: its chunks
- * are shared out, in runs of 16 MiB, among worker threads (workers/chunk-hash-worker.ts), one per
- * core, so a 1 GiB file keeps every core hashing. Small files are bound by the disk's latency (an
- * open, a read and a close each), not by the hashing: meanwhile they are scanned on this thread, 8
- * at once, with non-blocking reads. Without the threads' bundle (a checkout that was not built),
- * big files are scanned here too.
+ * Hashes the plan's files, each chunk named by its CID, on worker threads
+ * (workers/chunk-hash-worker.ts), one per core. A big file is bound by the CPU: its chunks are
+ * shared out in runs of 16 MiB, so a 1 GiB file keeps every core hashing. Small files are bound by
+ * an open, a read and a close each: they go to the threads whole, up to 64 (and 16 MiB) to a call,
+ * so a folder of thousands of them neither waits on one thread's reads nor keeps this thread busy
+ * with every file's steps. Without the threads' bundle (a checkout that was not built), the files
+ * are scanned on this thread, 8 at once, with non-blocking reads.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -19,18 +20,19 @@ export interface HashOptions {
   signal?: AbortSignal;
   /** Called as hashing goes with the bytes hashed so far, all files together. */
   onBytes?: (bytes: number) => void;
-  /** Threads for the big files (at least 1); default one per core, at most 8. */
+  /** Hashing threads (at least 1); default one per core, at most 8. */
   threads?: number;
   /** The hashing thread's bundle (tests pass a faulty one). */
   workerFile?: string;
 }
 
 const MiB = 1024 * 1024;
-/** Files at least this big are hashed on the threads, in runs of about this many bytes. */
-export const THREAD_FILE_BYTES = 16 * MiB;
-const RUN_BYTES = 16 * MiB;
+/** A call to a thread hashes about this many bytes: a run of a big file, or small files whole. */
+export const RUN_BYTES = 16 * MiB;
+/** Small files hashed in one call at most: enough to share out a folder of them among the threads. */
+export const FILES_PER_CALL = 64;
 const MAX_THREADS = 8;
-/** Small files scanned at once. */
+/** Files scanned at once on this thread (without the threads). */
 const FILES_AT_ONCE = 8;
 
 export const chunkHasherFile = (): string => builtPath('workers', 'chunk-hash-worker.js');
@@ -43,30 +45,20 @@ export async function hashFiles(
   options: HashOptions,
 ): Promise<ScannedChunk[][]> {
   const workerFile = options.workerFile ?? chunkHasherFile();
-  const threaded = existsSync(workerFile);
   const chunks: ScannedChunk[][] = files.map(() => []);
-  const big: number[] = [];
-  const small: number[] = [];
-  for (const [index, file] of files.entries())
-    (threaded && file.size >= THREAD_FILE_BYTES ? big : small).push(index);
-
   let hashed = 0;
-  const progress = (bytes: number) => {
-    hashed += bytes;
-    options.onBytes?.(hashed);
+  const context: HashContext = {
+    files,
+    chunks,
+    chunkSize: options.chunkSize,
+    signal: options.signal ?? new AbortController().signal,
+    progress: (bytes) => {
+      hashed += bytes;
+      options.onBytes?.(hashed);
+    },
   };
-  // The first failure stops the other half too.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const failed = (error: unknown): never => {
-    stop.abort(error);
-    throw error;
-  };
-  const context = { files, chunks, chunkSize: options.chunkSize, signal, progress };
-  await Promise.all([
-    hashOnThreads(context, big, options.threads, workerFile).catch(failed),
-    scanHere(context, small).catch(failed),
-  ]);
+  if (existsSync(workerFile)) await hashOnThreads(context, options.threads, workerFile);
+  else await scanHere(context);
   return chunks;
 }
 
@@ -78,46 +70,65 @@ interface HashContext {
   progress: (bytes: number) => void;
 }
 
+/** What one call to a thread hashes: which file each job is of. */
+type Call = { file: number; job: HashJob }[];
+
+/** The calls for these files: a big file in runs of RUN_BYTES, small files whole, many to a call. */
+export function callsOf(files: readonly FileToHash[], chunkSize: number): Call[] {
+  const perRun = Math.max(1, Math.floor(RUN_BYTES / chunkSize));
+  const calls: Call[] = [];
+  let small: Call = [];
+  let smallBytes = 0;
+  for (const [file, { path, size }] of files.entries()) {
+    const count = Math.ceil(size / chunkSize);
+    if (size >= RUN_BYTES) {
+      for (let first = 0; first < count; first += perRun)
+        calls.push([
+          { file, job: { path, fileSize: size, chunkSize, first, count: Math.min(perRun, count - first) } },
+        ]);
+      continue;
+    }
+    // An empty file has no chunk to hash.
+    if (count === 0) continue;
+    if (small.length === FILES_PER_CALL || smallBytes + size > RUN_BYTES) {
+      calls.push(small);
+      small = [];
+      smallBytes = 0;
+    }
+    small.push({ file, job: { path, fileSize: size, chunkSize, first: 0, count } });
+    smallBytes += size;
+  }
+  if (small.length > 0) calls.push(small);
+  return calls;
+}
+
 async function hashOnThreads(
   { files, chunks, chunkSize, signal, progress }: HashContext,
-  indices: readonly number[],
   threads: number | undefined,
   workerFile: string,
 ): Promise<void> {
-  const perRun = Math.max(1, Math.floor(RUN_BYTES / chunkSize));
-  const runs: { file: number; job: HashJob }[] = [];
-  for (const index of indices) {
-    const { path, size } = files[index]!;
-    const count = Math.ceil(size / chunkSize);
-    for (let first = 0; first < count; first += perRun)
-      runs.push({
-        file: index,
-        job: { path, fileSize: size, chunkSize, first, count: Math.min(perRun, count - first) },
-      });
-  }
-  if (runs.length === 0) return;
+  const calls = callsOf(files, chunkSize);
+  if (calls.length === 0) return;
   const wanted = Math.max(1, threads ?? Math.min(os.availableParallelism(), MAX_THREADS));
   const pool = Array.from(
-    { length: Math.min(wanted, runs.length) },
+    { length: Math.min(wanted, calls.length) },
     () => new ComlinkThread<ChunkHasherApi>(workerFile, (what) => new Error(`a hashing thread ${what}`)),
   );
   let next = 0;
   const take = async (thread: ComlinkThread<ChunkHasherApi>) => {
-    while (next < runs.length) {
+    while (next < calls.length) {
       signal.throwIfAborted();
-      const { file, job } = runs[next++]!;
-      const digests = await thread.call((api) => api.hashChunks(job));
+      const call = calls[next++]!;
+      const digests = await thread.call((api) => api.hashChunks(call.map(({ job }) => job)));
+      let at = 0;
       let bytes = 0;
-      for (let i = 0; i < job.count; i++) {
-        const offset = (job.first + i) * chunkSize;
-        const size = Math.min(chunkSize, job.fileSize - offset);
-        chunks[file]![job.first + i] = chunkOf(
-          offset,
-          size,
-          digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES),
-        );
-        bytes += size;
-      }
+      for (const { file, job } of call)
+        for (let i = 0; i < job.count; i++, at += DIGEST_BYTES) {
+          const offset = (job.first + i) * chunkSize;
+          const size = Math.min(chunkSize, job.fileSize - offset);
+          chunks[file]![job.first + i] = chunkOf(offset, size, digests.subarray(at, at + DIGEST_BYTES));
+          bytes += size;
+        }
       progress(bytes);
     }
   };
@@ -128,11 +139,8 @@ async function hashOnThreads(
   }
 }
 
-async function scanHere(
-  { files, chunks, chunkSize, signal, progress }: HashContext,
-  indices: readonly number[],
-): Promise<void> {
-  await new ConcurrencyLimit(FILES_AT_ONCE).map(indices, async (index) => {
+async function scanHere({ files, chunks, chunkSize, signal, progress }: HashContext): Promise<void> {
+  await new ConcurrencyLimit(FILES_AT_ONCE).map([...files.keys()], async (index) => {
     const { path, size } = files[index]!;
     let before = 0;
     for await (const chunk of scanChunks(path, size, {
