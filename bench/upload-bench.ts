@@ -25,7 +25,15 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,6 +148,11 @@ async function randomFile(file: string, size: number): Promise<string> {
   out.end();
   await finished(out);
   return file;
+}
+
+/** Reads a file to its end, leaving it in the page cache. */
+async function readThrough(file: string): Promise<void> {
+  for await (const block of createReadStream(file, { highWaterMark: 4 * MiB })) void block;
 }
 
 /** A data folder with a funded wallet and a deposit, for one client process. */
@@ -288,16 +301,22 @@ async function runRound(
   console.error(`upload bench, ${label}: raw baseline…`);
   // Each job with the CPU it cost: its own process, and the devnet's (chain, providers, sink).
   // Written data is flushed to disk first, so a job does not pay for the writeback of the one
-  // before (the raw baseline, the 1 GiB upload and the small files all write and fsync).
-  const measure = async (job: ClientJob): Promise<Measured> => {
+  // before (the raw baseline, the 1 GiB upload and the small files all write and fsync). A job's
+  // files are read through first, so every job starts with them cached: this VM reclaims page
+  // cache left untouched for some seconds (kdamond), and a baseline that read the big file from
+  // disk while the jobs after it found it cached was slower by seconds.
+  const measure = async (job: ClientJob, inputs: readonly string[]): Promise<Measured> => {
     spawnSync('sync');
+    for (const file of inputs) await readThrough(file);
     const before = devnet.cpuSeconds();
     const figures = await runClient(job);
     const after = devnet.cpuSeconds();
     return { ...figures, devnetCpuS: before === null || after === null ? null : after - before };
   };
-  const raw = await measure({ mode: 'raw', file: files.big, sinkUrl: devnet.sinkUrl });
-  const rawDirect = await measure({ mode: 'raw', file: files.big, sinkUrl: `${devnet.sinkUrl}?direct` });
+  const raw = await measure({ mode: 'raw', file: files.big, sinkUrl: devnet.sinkUrl }, [files.big]);
+  const rawDirect = await measure({ mode: 'raw', file: files.big, sinkUrl: `${devnet.sinkUrl}?direct` }, [
+    files.big,
+  ]);
 
   console.error(`upload bench, ${label}: upload with 2 copies…`);
   const job = await uploadJob(devnet.manifest, work, [files.big], { copies: 2 });
@@ -307,7 +326,7 @@ async function runRound(
       metric(url, 'coffer_provider_responses_total{route="pull",status="202"}'),
     ]);
   const before = await Promise.all(devnet.providers.map((p) => requests(p.url)));
-  const upload = await measure(job);
+  const upload = await measure(job, [files.big]);
   const after = await Promise.all(devnet.providers.map((p) => requests(p.url)));
   const delta = (providerId: number, which: 0 | 1) => {
     const i = devnet.providers.findIndex((p) => p.providerId === providerId);
@@ -319,8 +338,11 @@ async function runRound(
   // Batching on: waves of 64 (one payment each) stored in batch requests. Off, as the issue
   // counts it: waves of 1 (a payment per piece) and one store request per piece. Between them,
   // only the batch store off (waves of 64, one store request per piece).
-  const smallJob = (paths: string[], provider: BenchProvider, waveSize?: number) =>
-    uploadJob(devnet.manifest, work, paths, { providerIds: [provider.providerId] }, waveSize);
+  const smallJob = async (paths: string[], provider: BenchProvider, waveSize?: number) =>
+    measure(
+      await uploadJob(devnet.manifest, work, paths, { providerIds: [provider.providerId] }, waveSize),
+      paths,
+    );
   return {
     raw,
     rawDirect,
@@ -328,9 +350,9 @@ async function runRound(
     stores: delta(primaryId!, 0),
     pulls: delta(secondaryId!, 1),
     chain: await paymentsOnChain(devnet.manifest, upload.payments ?? []),
-    smallBatched: await measure(await smallJob(files.batched, batching!)),
-    smallStoreOff: await measure(await smallJob(files.storeOff, unbatching!)),
-    smallAllOff: await measure(await smallJob(files.allOff, unbatching!, 1)),
+    smallBatched: await smallJob(files.batched, batching!),
+    smallStoreOff: await smallJob(files.storeOff, unbatching!),
+    smallAllOff: await smallJob(files.allOff, unbatching!, 1),
   };
 }
 
