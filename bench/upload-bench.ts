@@ -264,7 +264,7 @@ interface Round {
   /** Batch store requests the primary answered, pull requests the secondary answered. */
   stores: number;
   pulls: number;
-  chain: { transactions: number; quotes: number };
+  chain: Awaited<ReturnType<typeof paymentsOnChain>>;
   smallBatched: Measured;
   smallStoreOff: Measured;
   smallAllOff: Measured;
