@@ -1,12 +1,13 @@
 /**
  * The room a run leaves in a provider's pre-registration cache (cacheRoom): pieces held there
  * unpaid and pieces on their way there unpaid (a store in flight — two waves may be stored on the
- * primary at once) both count; what is paid does not.
+ * primary at once) both count; what is paid does not. And how far paying runs ahead of storing
+ * (lastWaveToPay).
  */
 import { describe, expect, it } from 'vitest';
 import type { Ping } from '../../../shared/provider/wire';
 import type { ProviderClient } from '../providers/provider-client';
-import { cacheRoom, type RunContext } from './run-context';
+import { cacheRoom, DEFAULT_RUN_OPTIONS, lastWaveToPay, type RunContext } from './run-context';
 import { Copy } from './upload-copy';
 
 const PIECE = 100;
@@ -79,5 +80,32 @@ describe('cacheRoom', () => {
     copy.held.set(1, 'parked');
     copy.changed();
     expect(await letsGo(waiting)).toBe(true);
+  });
+});
+
+describe('lastWaveToPay', () => {
+  const MiB = 1024 * 1024;
+  const limits = DEFAULT_RUN_OPTIONS.payAhead;
+
+  it('pays two waves of 1 MiB chunks ahead, and the last wave with nothing after it', () => {
+    const big = [...Array.from({ length: 16 }, () => 64 * MiB), 2 * MiB];
+    expect(lastWaveToPay(big, 0, limits)).toBe(2);
+    expect(lastWaveToPay(big, 13, limits)).toBe(15);
+    expect(lastWaveToPay(big, 15, limits)).toBe(16);
+    expect(lastWaveToPay(big, 16, limits)).toBe(16);
+  });
+
+  it('runs up to 16 waves of small files ahead', () => {
+    const small = Array.from({ length: 1000 }, () => 64 * 10_000);
+    expect(lastWaveToPay(small, 0, limits)).toBe(16);
+    expect(lastWaveToPay(small, 990, limits)).toBe(999);
+    expect(lastWaveToPay(small.slice(0, 16), 0, limits)).toBe(15);
+  });
+
+  it('always pays the next wave, even one larger than the byte limit', () => {
+    const huge = [256 * MiB, 256 * MiB, 256 * MiB];
+    expect(lastWaveToPay(huge, 0, limits)).toBe(1);
+    // Bytes are counted from the wave after the one being stored, whatever their mix.
+    expect(lastWaveToPay([MiB, 100 * MiB, 20 * MiB, 9 * MiB], 0, limits)).toBe(2);
   });
 });

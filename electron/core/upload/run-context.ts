@@ -17,8 +17,8 @@ import type { ReplacementPool } from './provider-selection';
 export interface RunOptions {
   /** Requests in flight at once: quotes, single-piece stores, status checks. */
   chunkConcurrency: number;
-  /** Waves quoted and paid ahead of the wave being stored. */
-  lookahead: number;
+  /** How far quoting and paying may run ahead of the wave being stored (lastWaveToPay). */
+  payAhead: PayAhead;
   /** How long a provider may take to park pieces once their payment is mined. */
   parkTimeoutMs: number;
   /** How long a pull may go without progress before it counts as failed. */
@@ -33,7 +33,7 @@ export interface RunOptions {
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   chunkConcurrency: 4,
-  lookahead: 2,
+  payAhead: { waves: 16, bytes: 128 * 1024 * 1024 },
   parkTimeoutMs: 60_000,
   pullStallMs: 60_000,
   commitTimeoutMs: 5 * 60_000,
@@ -74,6 +74,30 @@ export interface RunContext {
   changed(): void;
   /** Stops the run with this error (the first one wins). */
   halt(error: Error): void;
+}
+
+/** Limits on the waves paid before they are stored; the next wave is always paid ahead. */
+export interface PayAhead {
+  /** At most this many waves: bounds the payment transactions in flight. */
+  waves: number;
+  /** At most this many bytes of pieces: bounds what a primary failing now leaves paid for nothing. */
+  bytes: number;
+}
+
+/**
+ * The last wave to quote and pay while `wave` is being stored. Money paid ahead of storing is what
+ * a failing primary can waste, and that is a matter of bytes: with the defaults a big file pays
+ * two waves of 1 MiB chunks ahead, as it always has, while waves of small files (64 pieces of a
+ * few KB) run up to 16 ahead, so their payments are not held back by the primary's pace and the
+ * last one is mined well before the last store ends.
+ */
+export function lastWaveToPay(waveBytes: readonly number[], wave: number, limits: PayAhead): number {
+  const last = waveBytes.length - 1;
+  let ahead = Math.min(wave + 1, last);
+  let bytes = ahead > wave ? waveBytes[ahead]! : 0;
+  while (ahead < last && ahead + 1 - wave <= limits.waves && bytes + waveBytes[ahead + 1]! <= limits.bytes)
+    bytes += waveBytes[++ahead]!;
+  return ahead;
 }
 
 export const sizeOf = (context: Pick<RunContext, 'plan'>) => (piece: number) =>

@@ -3,8 +3,8 @@
  * the waves, then the commits, then the result.
  *
  * Waves (of up to 64 chunks): each wave is quoted by every copy taking part and paid in ONE
- * transaction, up to `lookahead` waves ahead of the wave being stored, so paying wave N+1 overlaps
- * storing wave N and several payments may be in flight; a wave's pieces go out as soon as it is
+ * transaction, ahead of the wave being stored (at least the next wave, as far as `payAhead` allows:
+ * lastWaveToPay), so paying wave N+1 overlaps storing wave N and several payments may be in flight; a wave's pieces go out as soon as it is
  * quoted, without waiting for its payment to be sent (providers cache what outruns its payment,
  * within their cache limits, which the run keeps to). The wave is stored on the primary (one
  * batch request; the next wave's may go out before it is answered, two at most, within the
@@ -28,7 +28,7 @@ import { authorizationUsable, presign } from './authorizations';
 import { commitCopy, followSentCommit } from './copy-commit';
 import { confirmParked } from './parking';
 import { storePieces } from './primary-store';
-import { cacheRoom, type RunContext, sourceCopy } from './run-context';
+import { cacheRoom, lastWaveToPay, type RunContext, sourceCopy } from './run-context';
 import { pullPieces } from './secondary-pull';
 import { Copy } from './upload-copy';
 import { CommitError, CopyFailed, type CopyFailure, messageOf, StoreError } from './upload-errors';
@@ -147,6 +147,9 @@ async function waves(state: RunState): Promise<void> {
   if (!source) throw new StoreError('There is no copy to store on or pull from', 0, 'storing');
   const storing = source.active;
   if (!storing) state.stored.forEach((wave) => wave.resolve());
+  const waveBytes = plan.waves.map((pieces) =>
+    pieces.reduce((sum, piece) => sum + plan.pieces[piece]!.size, 0),
+  );
   let preparing: Promise<void> = Promise.resolve();
   const prepared: Promise<void>[] = [];
   const prepare = (wave: number) =>
@@ -170,18 +173,14 @@ async function waves(state: RunState): Promise<void> {
   try {
     for (let wave = 0; wave < plan.waves.length; wave++) {
       context.signal.throwIfAborted();
-      for (let ahead = wave; ahead <= Math.min(wave + options.lookahead, plan.waves.length - 1); ahead++)
+      for (let ahead = wave; ahead <= lastWaveToPay(waveBytes, wave, options.payAhead); ahead++)
         prepare(ahead).catch(() => {});
       await prepare(wave).catch(sourceFailed);
       const pieces = plan.waves[wave]!;
       let stored: Promise<void> = Promise.resolve();
       if (storing) {
         if (inFlight.length >= STORES_IN_FLIGHT) await inFlight.shift();
-        await cacheRoom(
-          context,
-          source,
-          pieces.reduce((sum, piece) => sum + plan.pieces[piece]!.size, 0),
-        );
+        await cacheRoom(context, source, waveBytes[wave]!);
         // A failed store stops the run at once, not when its turn to be handed on comes.
         stored = storePieces(context, source, pieces).catch((error: unknown) => {
           context.halt(error as Error);
