@@ -1,6 +1,16 @@
-import { TransactionReceiptNotFoundError, type TransactionReceipt } from 'viem';
-import { describe, expect, it } from 'vitest';
-import { receiptOf } from './receipt';
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  TransactionReceiptNotFoundError,
+  type TransactionReceipt,
+} from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type Anvil } from '../../../devnet/chain/anvil';
+import { DEV_MNEMONIC } from '../../../devnet/chain/dev-accounts';
+import { receiptOf, TransactionDroppedError } from './receipt';
 
 const hash = `0x${'ab'.repeat(32)}` as const;
 
@@ -13,6 +23,9 @@ function lateIndexingNode(notFoundTimes: number) {
   return {
     get asked() {
       return asked;
+    },
+    async getTransaction() {
+      return { hash };
     },
     async getTransactionReceipt() {
       asked++;
@@ -36,8 +49,55 @@ describe('receiptOf', () => {
     controller.abort(new Error('paused'));
     await expect(waiting).rejects.toThrow('paused');
     const broken = {
+      getTransaction: () => Promise.reject(new Error('connection refused')),
       getTransactionReceipt: () => Promise.reject(new Error('connection refused')),
     };
     await expect(receiptOf(broken, hash)).rejects.toThrow('connection refused');
+  });
+});
+
+describe('receiptOf on a real anvil that mines only when told', () => {
+  let anvil: Anvil;
+  beforeAll(async () => {
+    anvil = await startAnvil({ blockTime: 3600 });
+  });
+  afterAll(async () => {
+    await anvil?.stop();
+  });
+
+  async function sendOne() {
+    const transport = http(anvil.rpcUrl);
+    const wallet = createWalletClient({
+      account: mnemonicToAccount(DEV_MNEMONIC),
+      chain: foundry,
+      transport,
+    });
+    const client = createPublicClient({ chain: foundry, transport });
+    const hash = await wallet.sendTransaction({ to: wallet.account.address, value: 1n });
+    return { client, hash };
+  }
+
+  it('keeps waiting for a pending transaction and has its receipt once mined', async () => {
+    const { client, hash } = await sendOne();
+    const waiting = receiptOf(client, hash, { pollMs: 10, dropCheckMs: 20 });
+    // Several drop checks go by while it is pending: it is known, so nothing is thrown.
+    const early = await Promise.race([
+      waiting.then(
+        () => 'settled',
+        () => 'threw',
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 300)),
+    ]);
+    expect(early).toBe('waiting');
+    await client.request({ method: 'evm_mine' as never });
+    expect((await waiting).status).toBe('success');
+  });
+
+  it('gives up on a transaction the node dropped, naming it', async () => {
+    const { client, hash } = await sendOne();
+    const waiting = receiptOf(client, hash, { pollMs: 10, dropCheckMs: 20 });
+    await client.request({ method: 'anvil_dropTransaction' as never, params: [hash] as never });
+    await expect(waiting).rejects.toThrow(TransactionDroppedError);
+    await expect(waiting).rejects.toThrow(`Transaction ${hash} was dropped by the chain node`);
   });
 });

@@ -377,6 +377,15 @@ export class Signer {
     }
   }
 
+  /**
+   * One of this grant's transactions was dropped by the node: the next one takes its nonce from
+   * the chain again, not the one after the dropped one's (a gap no transaction would fill).
+   */
+  transactionDropped(grant: GrantHandle): void {
+    const state = this.#grants.get(grant.id);
+    if (state) this.#nonces.reset({ address: state.payer, chainId: this.#chainId });
+  }
+
   /** Ends a grant: nothing more is signed under it. */
   close(grant: GrantHandle): void {
     const state = this.#grants.get(grant.id);

@@ -19,6 +19,13 @@ export interface RunOptions {
   chunkConcurrency: number;
   /** How far quoting and paying may run ahead of the wave being stored (lastWaveToPay). */
   payAhead: PayAhead;
+  /**
+   * Quotes in payments sent and not yet mined, at most (a larger payment goes alone). PaymentVault
+   * spends about 36,000 gas a quote, recovering its signature, so 384 take under half of a
+   * 30M-gas block: what is in flight fits the next block instead of overflowing it, and a node may
+   * drop what overflows (anvil drops the sender's transactions after one that did not fit).
+   */
+  quotesInFlight: number;
   /** How long a provider may take to park pieces once their payment is mined. */
   parkTimeoutMs: number;
   /** How long a pull may go without progress before it counts as failed. */
@@ -34,6 +41,7 @@ export interface RunOptions {
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   chunkConcurrency: 4,
   payAhead: { waves: 16, bytes: 128 * 1024 * 1024 },
+  quotesInFlight: 384,
   parkTimeoutMs: 60_000,
   pullStallMs: 60_000,
   commitTimeoutMs: 5 * 60_000,

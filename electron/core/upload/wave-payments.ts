@@ -8,6 +8,7 @@
 import type { Hex } from 'viem';
 import { CofferError } from '../../../shared/api/errors';
 import type { PieceRef } from '../../../shared/provider/wire';
+import { TransactionDroppedError } from '../chain/receipt';
 import type { ProviderQuote } from '../providers/provider-client';
 import type { RunContext } from './run-context';
 import type { Copy } from './upload-copy';
@@ -24,6 +25,7 @@ const QUOTE_MARGIN_SECONDS = 120n;
 
 export class PaymentLedger {
   readonly #inFlight = new Set<Promise<void>>();
+  #quotesInFlight = 0;
   /** Quotes obtained early (the cost estimate), used when their wave is paid if still fresh. */
   readonly #prefetched = new Map<string, ProviderQuote>();
   /**
@@ -111,13 +113,18 @@ export class PaymentLedger {
     context.changed();
     let txHash: Hex;
     const grant = context.grant;
-    const sending = this.#turn.then(() => {
+    const sending = this.#turn.then(async () => {
+      while (this.#inFlight.size > 0 && this.#quotesInFlight + quoted.length > context.options.quotesInFlight)
+        await Promise.race(this.#inFlight);
       // Stopped while waiting its turn: nothing is sent (the journal says so below).
       context.signal.throwIfAborted();
-      return context.signer.payQuotes(
+      const hash = await context.signer.payQuotes(
         grant,
         quoted.map(({ quote }) => ({ quote: quote.quote, signature: quote.signature })),
       );
+      // Counted before the next payment's turn; uncounted once this one is followed to its end.
+      this.#quotesInFlight += quoted.length;
+      return hash;
     });
     this.#turn = sending.catch(() => {});
     try {
@@ -138,7 +145,10 @@ export class PaymentLedger {
     context.changed();
     const following = this.#confirm(paymentId, txHash, quoted);
     this.#inFlight.add(following);
-    void following.finally(() => this.#inFlight.delete(following));
+    void following.finally(() => {
+      this.#inFlight.delete(following);
+      this.#quotesInFlight -= quoted.length;
+    });
     return txHash;
   }
 
@@ -153,6 +163,20 @@ export class PaymentLedger {
     try {
       ok = await context.chain.mined(txHash, context.signal);
     } catch (error) {
+      if (error instanceof TransactionDroppedError) {
+        // Never mined, so nothing in it was paid: a resume pays for these pieces again.
+        context.journal.paymentFailed(context.uploadId, paymentId, `transaction ${txHash} was dropped`);
+        for (const { copy, piece } of quoted) copy.paying.delete(piece);
+        if (context.grant) context.signer.transactionDropped(context.grant);
+        context.halt(
+          new UploadHalted(
+            'CHAIN_ERROR',
+            `${error.message}: nothing in it was paid; resume the upload to pay for its ${quoted.length} quotes again`,
+            'paying',
+          ),
+        );
+        return;
+      }
       // Aborted (paused, cancelled) or the chain is unreachable: a resume finds out on chain.
       if (!context.signal.aborted)
         context.halt(

@@ -22,7 +22,7 @@ import type { WalletBalances } from '../../../shared/api/wallet';
 import { paymentVaultAbi, testUsdAbi } from '../../../shared/contracts/abis';
 import type { Address, NetworkManifest } from '../../../shared/network-manifest';
 import { createChainPublicClient, createChainWalletClient } from '../chain/contracts';
-import { receiptOf } from '../chain/receipt';
+import { receiptOf, TransactionDroppedError } from '../chain/receipt';
 import { shortError, type Signer } from '../signer/signer';
 import { permitPayload } from '../signer/typed-data';
 import type { Vault } from '../vault/vault';
@@ -240,7 +240,14 @@ export class WalletChain {
     shown: TokenAmount,
   ): Promise<{ txHash: Hex; blockNumber: number; amount: TokenAmount }> {
     const txHash = await this.signer.sendTransaction(grant, { to, data });
-    const receipt = await this.#receipt(txHash);
+    let receipt;
+    try {
+      receipt = await this.#receipt(txHash);
+    } catch (error) {
+      if (!(error instanceof TransactionDroppedError)) throw error;
+      this.signer.transactionDropped(grant);
+      throw new CofferError('CHAIN_ERROR', `${error.message}: nothing was done on chain; try again`);
+    }
     return { txHash, blockNumber: Number(receipt.blockNumber), amount: shown };
   }
 
