@@ -20,12 +20,10 @@ export interface RunOptions {
   /** How far quoting and paying may run ahead of the wave being stored (lastWaveToPay). */
   payAhead: PayAhead;
   /**
-   * Quotes in payments sent and not yet mined, at most (a larger payment goes alone). PaymentVault
-   * spends about 36,000 gas a quote, recovering its signature, so 384 take under half of a
-   * 30M-gas block: what is in flight fits the next block instead of overflowing it, and a node may
-   * drop what overflows (anvil drops the sender's transactions after one that did not fit).
+   * Quotes in payments sent and not yet mined, at most (a larger payment goes alone); null for
+   * what three quarters of a block's gas pays for (PaymentLedger).
    */
-  quotesInFlight: number;
+  quotesInFlight: number | null;
   /** How long a provider may take to park pieces once their payment is mined. */
   parkTimeoutMs: number;
   /** How long a pull may go without progress before it counts as failed. */
@@ -41,7 +39,7 @@ export interface RunOptions {
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   chunkConcurrency: 4,
   payAhead: { waves: 16, bytes: 128 * 1024 * 1024 },
-  quotesInFlight: 384,
+  quotesInFlight: null,
   parkTimeoutMs: 60_000,
   pullStallMs: 60_000,
   commitTimeoutMs: 5 * 60_000,

@@ -24,6 +24,11 @@ export class UploadChain {
     });
   }
 
+  /** The gas a block may hold (the latest block's limit). */
+  async blockGasLimit(): Promise<bigint> {
+    return (await this.client.getBlock({ blockTag: 'latest' })).gasLimit;
+  }
+
   blockNumber(): Promise<bigint> {
     return this.client.getBlockNumber({ cacheTime: 0 });
   }

@@ -22,10 +22,13 @@ export interface QuotedPiece {
 
 /** Quotes must outlive their payment by this much, or they are asked for again. */
 const QUOTE_MARGIN_SECONDS = 120n;
+/** Gas PaymentVault spends per quote paid, recovering its signature (64 quotes: 2.31M gas). */
+const GAS_PER_QUOTE = 36_200n;
 
 export class PaymentLedger {
   readonly #inFlight = new Set<Promise<void>>();
   #quotesInFlight = 0;
+  #room: Promise<number> | null = null;
   /** Quotes obtained early (the cost estimate), used when their wave is paid if still fresh. */
   readonly #prefetched = new Map<string, ProviderQuote>();
   /**
@@ -114,7 +117,8 @@ export class PaymentLedger {
     let txHash: Hex;
     const grant = context.grant;
     const sending = this.#turn.then(async () => {
-      while (this.#inFlight.size > 0 && this.#quotesInFlight + quoted.length > context.options.quotesInFlight)
+      const room = await this.#quoteRoom();
+      while (this.#inFlight.size > 0 && this.#quotesInFlight + quoted.length > room)
         await Promise.race(this.#inFlight);
       // Stopped while waiting its turn: nothing is sent (the journal says so below).
       context.signal.throwIfAborted();
@@ -150,6 +154,25 @@ export class PaymentLedger {
       this.#quotesInFlight -= quoted.length;
     });
     return txHash;
+  }
+
+  /**
+   * How many quotes the payments in flight may carry: `quotesInFlight`, or three quarters of a
+   * block's gas at GAS_PER_QUOTE. Past a block's worth, a node mines what fits and may drop the
+   * sender's transactions after one that did not fit (anvil does); the quarter is left for other
+   * senders (the providers' commits).
+   */
+  #quoteRoom(): Promise<number> {
+    const { options, chain } = this.context;
+    this.#room ??=
+      options.quotesInFlight !== null
+        ? Promise.resolve(options.quotesInFlight)
+        : chain.blockGasLimit().then(
+            (gas) => Number((gas * 3n) / 4n / GAS_PER_QUOTE),
+            // Unknown (the chain unreachable for a moment): as for a 30M-gas block.
+            () => Number(22_500_000n / GAS_PER_QUOTE),
+          );
+    return this.#room;
   }
 
   /** Resolves when every payment sent so far is mined (or has failed and halted the run). */
