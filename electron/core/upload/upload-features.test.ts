@@ -224,6 +224,37 @@ describe('upload features', () => {
     expect(keys).toHaveLength(digests.size * 2);
   });
 
+  it('halts on a payment the node dropped, naming it; a resume pays for its pieces once', async () => {
+    const file = await bed.file('dropped.bin', 3 * CHUNK); // with the root, one wave
+    // Nothing is mined until the payment is dropped (anvil drops on request what a full block drops).
+    await bed.rpc('evm_setAutomine', [false]);
+    await bed.rpc('evm_setIntervalMining', [0]);
+    const { uploadId } = await uploads().start({ files: [{ kind: 'path', path: file }], copies: 1, account });
+    let dropped: string;
+    try {
+      const sent = await when(uploadId, (view) => view.payments.some((p) => p.state === 'sent'));
+      dropped = sent.payments[0]!.txHash!;
+      await bed.rpc('anvil_dropTransaction', [dropped]);
+    } finally {
+      await bed.rpc('evm_setAutomine', [true]);
+    }
+    const halted = await settledView(uploadId);
+    expect(halted.error?.message).toContain(`Transaction ${dropped} was dropped by the chain node`);
+    expect(halted.payments.map((p) => p.state)).toEqual(['failed']);
+    expect(halted.actions.resume).toBe(true);
+    await uploads().resume(uploadId);
+    const view = await settledView(uploadId);
+    expect(view.state).toBe('completed');
+    const digests = new Set(
+      uploads()
+        .session(uploadId)
+        .plan!.pieces.map((piece) => piece.digest),
+    );
+    const paid = (await bed.chain.quotesPaid()).filter((q) => digests.has(q.pieceDigest));
+    expect(paid).toHaveLength(digests.size);
+    expect(new Set(paid.map((q) => q.pieceDigest)).size).toBe(digests.size);
+  });
+
   it('cancels: stops paying and says what was paid and committed', async () => {
     const file = await bed.file('cancel.bin', 24 * CHUNK);
     for (const provider of bed.devnet.providers) provider.setFaults({ latencyMs: 40 });
