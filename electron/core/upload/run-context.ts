@@ -94,8 +94,8 @@ export interface PayAhead {
  * The last wave to quote and pay while `wave` is being stored. Money paid ahead of storing is what
  * a failing primary can waste, and that is a matter of bytes: with the defaults a big file pays
  * two waves of 1 MiB chunks ahead, as it always has, while waves of small files (64 pieces of a
- * few KB) run up to 16 ahead, so their payments are not held back by the primary's pace and the
- * last one is mined well before the last store ends.
+ * few KB) run up to 16 ahead: their payments are not held to the primary's pace, so the last one
+ * is not sent only as the last store ends (and mined a block later, the commit a block after).
  */
 export function lastWaveToPay(waveBytes: readonly number[], wave: number, limits: PayAhead): number {
   const last = waveBytes.length - 1;

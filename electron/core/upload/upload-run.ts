@@ -4,23 +4,24 @@
  *
  * Waves (of up to 64 chunks): each wave is quoted by every copy taking part and paid in ONE
  * transaction, ahead of the wave being stored (at least the next wave, as far as `payAhead` allows:
- * lastWaveToPay), so paying wave N+1 overlaps storing wave N and several payments may be in flight; a wave's pieces go out as soon as it is
- * quoted, without waiting for its payment to be sent (providers cache what outruns its payment,
- * within their cache limits, which the run keeps to). The wave is stored on the primary (one
- * batch request; the next wave's may go out before it is answered, two at most, within the
- * primary's cache room), then every secondary pulls it from the primary on its own queue while
- * the primary takes the next waves. Once a wave's payment is mined, the primary must confirm the wave
- * parked. A run on a journal that already holds some of this (a resume) does only what is left:
- * pieces paid are not paid again, pieces held are not sent again.
+ * lastWaveToPay), so paying wave N+1 overlaps storing wave N and several payments may be in flight;
+ * a wave's pieces go out as soon as it is quoted, without waiting for its payment to be sent
+ * (providers cache what outruns its payment, within their cache limits, which the run keeps to).
+ * The wave is stored on the primary (one batch request; the next wave's may go out before it is
+ * answered, two at most, within the primary's cache room), then every secondary pulls it from the
+ * primary on its own queue while the primary takes the next waves. Once a wave's payment is mined,
+ * the primary must confirm the wave parked. A run on a journal that already holds some of this (a
+ * resume) does only what is left: pieces paid are not paid again, pieces held are not sent again.
  *
- * Failures, as the reference table says: the primary failing to store or park is a StoreError;
- * a secondary failing is recorded, and an auto-selected one is replaced by the next healthy
- * provider, which catches up on the waves it missed (quoted, pulled, then paid) — up to
- * `maxSecondaryAttempts` secondaries in all, and only while the approved amount lasts. Commits run on every copy holding everything; if
- * none succeeds it is a CommitError, otherwise the result lists the copies and the failures. The
- * primary's commit is sent as soon as it holds every piece parked, while the secondaries may still
- * be pulling: a commit of a big upload fills most of a block, so committing the copies one after
- * another at the end cost a block each. Its outcome counts only when the commits are gathered.
+ * Failures, as the reference table says: the primary failing to store or park is a StoreError; a
+ * secondary failing is recorded, and an auto-selected one is replaced by the next healthy provider,
+ * which catches up on the waves it missed (quoted, pulled, then paid) — up to
+ * `maxSecondaryAttempts` secondaries in all, and only while the approved amount lasts. Commits run
+ * on every copy holding everything; if none succeeds it is a CommitError, otherwise the result
+ * lists the copies and the failures. The primary's commit is sent as soon as it holds every piece
+ * parked, while the secondaries may still be pulling: a commit of a big upload fills most of a
+ * block, so committing the copies one after another at the end cost a block each. Its outcome
+ * counts only when the commits are gathered.
  */
 import { CofferError } from '../../../shared/api/errors';
 import type { UploadResult } from '../../../shared/api/upload';

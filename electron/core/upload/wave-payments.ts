@@ -164,14 +164,12 @@ export class PaymentLedger {
    */
   #quoteRoom(): Promise<number> {
     const { options, chain } = this.context;
+    const roomIn = (blockGas: bigint) => Number((blockGas * 3n) / 4n / GAS_PER_QUOTE);
     this.#room ??=
       options.quotesInFlight !== null
         ? Promise.resolve(options.quotesInFlight)
-        : chain.blockGasLimit().then(
-            (gas) => Number((gas * 3n) / 4n / GAS_PER_QUOTE),
-            // Unknown (the chain unreachable for a moment): as for a 30M-gas block.
-            () => Number(22_500_000n / GAS_PER_QUOTE),
-          );
+        : // Unknown (the chain unreachable for a moment): as in a block of 30M gas.
+          chain.blockGasLimit().then(roomIn, () => roomIn(30_000_000n));
     return this.#room;
   }
 
@@ -187,18 +185,13 @@ export class PaymentLedger {
       ok = await context.chain.mined(txHash, context.signal);
     } catch (error) {
       if (error instanceof TransactionDroppedError) {
-        // Never mined, so nothing in it was paid: a resume pays for these pieces again.
-        context.journal.paymentFailed(context.uploadId, paymentId, `transaction ${txHash} was dropped`);
-        for (const { copy, piece } of quoted) copy.paying.delete(piece);
         if (context.grant) context.signer.transactionDropped(context.grant);
-        context.halt(
-          new UploadHalted(
-            'CHAIN_ERROR',
-            `${error.message}: nothing in it was paid; resume the upload to pay for its ${quoted.length} quotes again`,
-            'paying',
-          ),
+        return this.#unpaid(
+          paymentId,
+          quoted,
+          `transaction ${txHash} was dropped`,
+          `${error.message}: nothing in it was paid; resume the upload to pay for its ${quoted.length} quotes again`,
         );
-        return;
       }
       // Aborted (paused, cancelled) or the chain is unreachable: a resume finds out on chain.
       if (!context.signal.aborted)
@@ -207,14 +200,13 @@ export class PaymentLedger {
         );
       return;
     }
-    if (!ok) {
-      context.journal.paymentFailed(context.uploadId, paymentId, `transaction ${txHash} reverted`);
-      for (const { copy, piece } of quoted) copy.paying.delete(piece);
-      context.halt(
-        new UploadHalted('CHAIN_ERROR', `Payment ${txHash} reverted: nothing in it was paid`, 'paying'),
+    if (!ok)
+      return this.#unpaid(
+        paymentId,
+        quoted,
+        `transaction ${txHash} reverted`,
+        `Payment ${txHash} reverted: nothing in it was paid`,
       );
-      return;
-    }
     context.journal.paymentConfirmed(context.uploadId, paymentId);
     const touched = new Set<Copy>();
     for (const { copy, piece } of quoted) {
@@ -224,6 +216,14 @@ export class PaymentLedger {
     }
     for (const copy of touched) copy.changed();
     context.changed();
+  }
+
+  /** A payment that was never mined (reverted, dropped): journaled failed, and the run halts. */
+  #unpaid(paymentId: number, quoted: readonly QuotedPiece[], journaled: string, message: string): void {
+    const { context } = this;
+    context.journal.paymentFailed(context.uploadId, paymentId, journaled);
+    for (const { copy, piece } of quoted) copy.paying.delete(piece);
+    context.halt(new UploadHalted('CHAIN_ERROR', message, 'paying'));
   }
 
   #check(copy: Copy, piece: number, quote: ProviderQuote, now: bigint): ProviderQuote {
