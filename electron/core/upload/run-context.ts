@@ -84,7 +84,7 @@ export interface RunContext {
 
 /** Limits on the waves paid before they are stored; the next wave is always paid ahead. */
 export interface PayAhead {
-  /** At most this many waves: bounds the payment transactions in flight. */
+  /** At most this many waves: when waves are tiny, bounds the quotes asked for ahead. */
   waves: number;
   /** At most this many bytes of pieces: bounds what a primary failing now leaves paid for nothing. */
   bytes: number;
