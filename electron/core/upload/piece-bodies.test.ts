@@ -21,7 +21,8 @@ async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
 describe('batch bodies', () => {
   it('gives every piece its own bytes, small ones read ahead and large ones streamed', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'coffer-bodies-'));
-    // 40 small files (read ahead), then one file of two 300 KB chunks (streamed).
+    // 40 small files (read ahead), one file of two 300 KB chunks (streamed), and one whose second
+    // chunk is small (read ahead, from its offset).
     const inputs = [];
     for (let i = 0; i < 40; i++) {
       const file = path.join(dir, `s${i}.bin`);
@@ -31,6 +32,9 @@ describe('batch bodies', () => {
     const big = path.join(dir, 'big.bin');
     await writeFile(big, randomBytes(600_000));
     inputs.push({ path: big });
+    const tail = path.join(dir, 'tail.bin');
+    await writeFile(tail, randomBytes(450_000));
+    inputs.push({ path: tail });
     const plan = await planUpload(inputs, { chunkSize: 300_000, waveSize: 64 });
     const pieces = plan.pieces.map((_, index) => index);
     let counted = 0;

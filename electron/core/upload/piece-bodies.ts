@@ -6,8 +6,7 @@
  * 64 ten-kilobyte files waiting on the disk more than on the network (~3 ms a piece, measured on
  * the provider's side). They are read whole, a few pieces ahead of the one being sent.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { close, createReadStream, open, read } from 'node:fs';
 import type { UploadPlan } from './upload-plan';
 
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -77,22 +76,32 @@ export function batchBodies(
   }));
 }
 
-/** A piece's bytes in one buffer (a short read if its file shrank: the request's size check fails). */
-async function readWhole(plan: UploadPlan, index: number): Promise<Uint8Array> {
+/**
+ * A piece's bytes in one buffer (a short read if its file shrank: the request's size check fails).
+ * Through fs's callbacks: a FileHandle of fs/promises costs this thread about twice as much per
+ * file (1,000 files of 10 KB, 16 at a time: 29–55 ms against 17–22 ms), and a batch of small
+ * pieces is little else.
+ */
+function readWhole(plan: UploadPlan, index: number): Promise<Uint8Array> {
   const piece = plan.pieces[index]!;
-  if (piece.source.kind === 'root') return plan.root.bytes;
-  if (piece.size === 0) return new Uint8Array(0);
-  const file = await open(plan.files[piece.source.fileIndex]!.path, 'r');
-  try {
-    const bytes = Buffer.allocUnsafe(piece.size);
-    let filled = 0;
-    while (filled < piece.size) {
-      const { bytesRead } = await file.read(bytes, filled, piece.size - filled, piece.source.offset + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return bytes.subarray(0, filled);
-  } finally {
-    await file.close();
-  }
+  if (piece.source.kind === 'root') return Promise.resolve(plan.root.bytes);
+  if (piece.size === 0) return Promise.resolve(new Uint8Array(0));
+  const { fileIndex, offset } = piece.source;
+  const bytes = Buffer.allocUnsafe(piece.size);
+  return new Promise((resolve, reject) => {
+    open(plan.files[fileIndex]!.path, 'r', (error, fd) => {
+      if (error) return reject(error);
+      let filled = 0;
+      const finish = (failure: Error | null) =>
+        close(fd, () => (failure ? reject(failure) : resolve(bytes.subarray(0, filled))));
+      const readRest = () =>
+        read(fd, bytes, filled, piece.size - filled, offset + filled, (failure, bytesRead) => {
+          if (failure) return finish(failure);
+          filled += bytesRead;
+          if (bytesRead === 0 || filled === piece.size) finish(null);
+          else readRest();
+        });
+      readRest();
+    });
+  });
 }
