@@ -35,14 +35,19 @@ try {
     ],
     { stdio: 'ignore' },
   );
-  // One finding per line; only the first five fields are read (the later ones quote code loosely).
-  // A line that does not start with a check's name (seen once in CI, where it crashed this script)
-  // is shown, not guessed at.
-  const rows = readFileSync(report, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => ({ line, cells: line.split(',').map((cell) => cell.replace(/^"|"$/g, '')) }));
+  // One finding per row; only the first five fields are read (the later ones quote code loosely).
+  // A row's code sample may hold a line break (seen in CI: a CSP cut after `default-src`), so a
+  // line that does not start with a check's name continues the row before it. One that has no row
+  // before it is shown, not guessed at.
+  const lines = readFileSync(report, 'utf8').trim().split('\n').slice(1);
+  const joined = [];
+  for (const line of lines)
+    if (joined.length > 0 && !/^"?[A-Z_]+_CHECK"?,/.test(line)) joined[joined.length - 1] += ` ${line}`;
+    else joined.push(line);
+  const rows = joined.map((line) => ({
+    line,
+    cells: line.split(',').map((cell) => cell.replace(/^"|"$/g, '')),
+  }));
   const parses = ({ cells: [check, , , file] }) => /^[A-Z_]+_CHECK$/.test(check) && file !== undefined;
   for (const { line } of rows.filter((row) => !parses(row))) console.log(`  unparsed report line: ${line}`);
   const findings = rows.filter(parses).map(({ cells: [check, severity, , file, location] }) => ({
