@@ -45,6 +45,30 @@ describe('startAnvil', () => {
     expect(isRunning(anvil.pid)).toBe(false);
   });
 
+  it('makes blocks of 60M gas, also on a chain saved with 30M', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'coffer-anvil-gas-'));
+    try {
+      const stateFile = path.join(dir, 'state.json');
+      const gasLimit = async (anvil: Anvil) => {
+        const client = createPublicClient({ transport: http(anvil.rpcUrl) });
+        await client.request({ method: 'evm_mine' } as never);
+        return (await client.getBlock({ blockTag: 'latest' })).gasLimit;
+      };
+      expect(await gasLimit(await start({ automine: true }))).toBe(60_000_000n);
+      // A chain as an earlier Coffer saved it: made and saved by anvil with its default limit.
+      const old = await start({ automine: true, stateFile });
+      await createPublicClient({ transport: http(old.rpcUrl) }).request({
+        method: 'evm_setBlockGasLimit',
+        params: ['0x1c9c380'],
+      } as never);
+      expect(await gasLimit(old)).toBe(30_000_000n);
+      await old.stop();
+      expect(await gasLimit(await start({ automine: true, stateFile }))).toBe(60_000_000n);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('mines on a timer unless automining', async () => {
     const anvil = await start({ blockTime: 1 });
     const client = createPublicClient({ transport: http(anvil.rpcUrl) });

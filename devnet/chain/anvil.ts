@@ -1,6 +1,7 @@
 /**
  * Runs anvil as a child process for the devnet and the tests: 127.0.0.1 on a port the OS picks,
- * chain id 31337, the deterministic dev accounts, 1-second blocks by default or automine.
+ * chain id 31337, the deterministic dev accounts, blocks of 60M gas every second by default or
+ * automine.
  * `startAnvil` resolves once the JSON-RPC answers; `stop()` ends it cleanly (saving its state when
  * a state file is used) and is safe to call twice. If anvil dies, the error carries its last output.
  */
@@ -14,6 +15,13 @@ const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LINES_KEPT = 40;
 /** With a state file, anvil also saves every this many seconds, so a crash loses little. */
 const STATE_INTERVAL_S = 5;
+/**
+ * Gas a devnet block may hold: twice anvil's default of 30M. An uploader keeps its payments in
+ * flight under three quarters of a block (wave-payments.ts); a wave of 64 quotes takes ~2.3M gas,
+ * so at 30M the payments for 1,000 small files (16 waves) needed two blocks, and the upload ended
+ * a block later than its stores allowed.
+ */
+export const DEVNET_BLOCK_GAS_LIMIT = 60_000_000;
 
 export interface AnvilOptions {
   /** Mine a block per transaction instead of on a timer (tests where timing does not matter). */
@@ -45,6 +53,8 @@ export function anvilArguments(options: AnvilOptions): string[] {
     DEV_MNEMONIC,
     '--accounts',
     String(DEV_ACCOUNT_COUNT),
+    '--gas-limit',
+    String(DEVNET_BLOCK_GAS_LIMIT),
   ];
   if (!options.automine) {
     const blockTime = options.blockTime ?? 1;
@@ -116,6 +126,15 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
     await Promise.race([waitForRpc(rpcUrl, ready), failure, tooSlow(`answer JSON-RPC at ${rpcUrl}`)]).finally(
       () => (ready.done = true),
     );
+    // A chain loaded from a state file keeps the gas limit it was saved with (one saved before the
+    // limit was raised has 30M); --gas-limit only shapes a new chain.
+    if (options.stateFile) {
+      const { result } = await rpcCall(rpcUrl, 'evm_setBlockGasLimit', [
+        `0x${DEVNET_BLOCK_GAS_LIMIT.toString(16)}`,
+      ]);
+      if (result !== true)
+        throw new Error(`anvil did not take the block gas limit ${DEVNET_BLOCK_GAS_LIMIT}`);
+    }
     void exited.then((error) => {
       if (!stopping) options.onUnexpectedExit?.(error);
     });
@@ -130,16 +149,19 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
 async function waitForRpc(rpcUrl: string, giveUp: { done: boolean }): Promise<void> {
   while (!giveUp.done) {
     try {
-      const response = await fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      });
-      const body = (await response.json()) as { result?: string };
-      if (Number(body.result) === DEVNET_CHAIN_ID) return;
+      if (Number((await rpcCall(rpcUrl, 'eth_chainId', [])).result) === DEVNET_CHAIN_ID) return;
     } catch {
       // not answering yet
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+async function rpcCall(rpcUrl: string, method: string, params: unknown[]): Promise<{ result?: unknown }> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  return (await response.json()) as { result?: unknown };
 }
