@@ -55,7 +55,7 @@ describe('startAnvil', () => {
         return (await client.getBlock({ blockTag: 'latest' })).gasLimit;
       };
       expect(await gasLimit(await start({ automine: true }))).toBe(60_000_000n);
-      // A chain as an earlier Coffer saved it: made and saved by anvil with its default limit.
+      // A chain as an earlier Coffer saved it, with anvil's default limit (set here by RPC).
       const old = await start({ automine: true, stateFile });
       await createPublicClient({ transport: http(old.rpcUrl) }).request({
         method: 'evm_setBlockGasLimit',
@@ -63,7 +63,9 @@ describe('startAnvil', () => {
       } as never);
       expect(await gasLimit(old)).toBe(30_000_000n);
       await old.stop();
-      expect(await gasLimit(await start({ automine: true, stateFile }))).toBe(60_000_000n);
+      const loaded = await start({ automine: true, stateFile });
+      expect(await gasLimit(loaded)).toBe(60_000_000n);
+      await loaded.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
