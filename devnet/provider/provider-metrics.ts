@@ -12,6 +12,7 @@ export const PROVIDER_ROUTES = [
   'store_batch',
   'piece_status',
   'retrieve',
+  'retrieve_batch',
   'pull',
   'pull_status',
   'commit',

@@ -5,6 +5,7 @@
  * request metrics and the latency fault.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CID } from 'multiformats/cid';
 import { Address } from '../../shared/network-manifest';
@@ -21,6 +22,7 @@ import {
   ProviderFaults,
   PullRequest,
   QuoteRequest,
+  ReadRequest,
 } from '../../shared/provider/wire';
 import { isLoopback } from '../note-server/http-io';
 import { ByteReader, StreamEndedError } from './byte-reader';
@@ -33,7 +35,7 @@ import { describeIssues, discardBody, HttpError, injected, readJson, sendJson } 
 import type { ProviderMetrics, ProviderRoute } from './provider-metrics';
 import type { PullService } from './pull-service';
 import { signQuotes, type QuoteTerms } from './quote-signer';
-import { rangeToServe, streamBody } from './retrieval';
+import { rangeToServe, type ServeFault, streamBody, streamPieces } from './retrieval';
 import { requestTargetUrl } from '../../electron/core/http/request-target';
 
 export const PROVIDER_VERSION = 'coffer-devnet-provider/1';
@@ -78,6 +80,7 @@ function matchRoute(method: string | undefined, pathname: string): Route {
     '/v1/ping': { name: 'ping', methods: ['GET'] },
     '/v1/quotes': { name: 'quotes', methods: ['POST'] },
     '/v1/pieces/batch': { name: 'store_batch', methods: ['POST'] },
+    '/v1/pieces/read': { name: 'retrieve_batch', methods: ['POST'] },
     '/v1/pulls': { name: 'pull', methods: ['POST'] },
     '/v1/commits': { name: 'commit', methods: ['POST'] },
     '/metrics': { name: 'metrics', methods: ['GET'] },
@@ -337,12 +340,44 @@ export function createProviderHandler(deps: RouteDeps) {
       ...(partial && { 'content-range': `bytes ${range.start}-${range.end}/${size}` }),
     });
     if (length === 0 || req.method === 'HEAD') return void res.end();
-    const fault = faults.firesFor('truncateServedBytes', text)
-      ? 'truncate'
-      : faults.firesFor('corruptServedBytes', text)
-        ? 'corrupt'
-        : undefined;
-    metrics.bytesOut(await streamBody(res, files.read(digest, range.start, range.end), length, fault));
+    metrics.bytesOut(
+      await streamBody(res, files.read(digest, range.start, range.end), length, serveFault(text)),
+    );
+  }
+
+  /** The fault a read of piece `cid` is served with, if any. */
+  function serveFault(cid: string): ServeFault {
+    if (faults.firesFor('truncateServedBytes', cid)) return 'truncate';
+    return faults.firesFor('corruptServedBytes', cid) ? 'corrupt' : undefined;
+  }
+
+  /** Several whole pieces in one answer, one after another (a pull reads a run of them so). */
+  async function retrieveBatch(req: IncomingMessage, res: ServerResponse) {
+    const { pieces } = await readJson(counted(req), req, ReadRequest, MAX_JSON_BYTES, 'read request');
+    if (pieces.length > limits.maxBatchCount)
+      throw new HttpError(
+        413,
+        'BATCH_TOO_LARGE',
+        `at most ${limits.maxBatchCount} pieces per read request, not ${pieces.length}`,
+      );
+    const held = pieces.map((text, i) => {
+      const cid = parseCid(text, `piece ${i}`);
+      const digest = pieceDigestOf(cid);
+      const size = db.pieceSize(digest);
+      if (size === undefined || !holdings.isHeld(digest))
+        throw new HttpError(404, 'UNKNOWN_PIECE', `this provider does not hold piece ${cid}`);
+      return { text: cid.toString(), digest, size };
+    });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': held.reduce((sum, piece) => sum + piece.size, 0),
+    });
+    const served = held.map(({ text, digest, size }) => ({
+      open: () => (size === 0 ? Readable.from([]) : files.read(digest, 0, size - 1)),
+      length: size,
+      fault: size === 0 ? undefined : serveFault(text),
+    }));
+    metrics.bytesOut(await streamPieces(res, served));
   }
 
   function admin(req: IncomingMessage) {
@@ -403,6 +438,8 @@ export function createProviderHandler(deps: RouteDeps) {
         return store(req, res, url, route.param);
       case 'retrieve':
         return retrieve(req, res, route.param);
+      case 'retrieve_batch':
+        return retrieveBatch(req, res);
       case 'store_batch':
         return storeBatch(req, res, url);
       case 'piece_status':

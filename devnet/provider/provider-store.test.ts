@@ -533,6 +533,26 @@ describe('piece status and retrieval', () => {
     });
   });
 
+  it('serves several whole pieces one after another in one answer, and refuses what it cannot', async () => {
+    const more = [randomPiece(2000), randomPiece(0)];
+    await quoted(full, more);
+    for (const each of more) await full.client.storePiece(payer.address, refOf(each), each.bytes);
+    const asked = [more[0]!, piece, more[1]!, piece];
+    const body = await full.client.retrievePieces(asked.map((each) => each.cid));
+    expect(Buffer.from(await bytesOf(body))).toEqual(Buffer.concat(asked.map((each) => each.bytes)));
+    const missing = randomPiece(3);
+    expect(await refusal(full.client.retrievePieces([piece.cid, missing.cid]))).toMatchObject({
+      status: 404,
+      code: 'UNKNOWN_PIECE',
+      message: expect.stringContaining(missing.cid),
+    });
+    expect(await refusal(full.client.retrievePieces([]))).toMatchObject({ status: 400 });
+    expect(await refusal(full.client.retrievePieces([piece.cid, 'bafy-not-a-cid']))).toMatchObject({
+      status: 400,
+      code: 'INVALID_CID',
+    });
+  });
+
   it('answers 416 for a range outside the piece and 404 for a piece it does not hold', async () => {
     const error = await refusal(full.client.retrieve(piece.cid, { start: 1000 }));
     expect(error).toMatchObject({ status: 416, code: 'RANGE_NOT_SATISFIABLE' });

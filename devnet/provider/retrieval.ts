@@ -51,6 +51,48 @@ function corruptor(): Transform {
   });
 }
 
+/**
+ * Sends whole pieces one after another after `res`'s headers (a batch read), each with its own
+ * fault; returns the bytes written. A truncated piece ends the answer there, the connection
+ * dropped.
+ */
+export async function streamPieces(
+  res: ServerResponse,
+  pieces: readonly { open(): Readable; length: number; fault: ServeFault }[],
+): Promise<number> {
+  let written = 0;
+  async function* bytes(): AsyncGenerator<Buffer> {
+    for (const piece of pieces) {
+      const limit = piece.fault === 'truncate' ? Math.floor(piece.length / 2) : piece.length;
+      let sent = 0;
+      const body = piece.open();
+      try {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          let out = chunk.subarray(0, limit - sent);
+          if (piece.fault === 'corrupt' && sent === 0 && out.length > 0) {
+            out = Buffer.from(out);
+            out[0] = out[0]! ^ 0xff;
+          }
+          sent += out.length;
+          written += out.length;
+          yield out;
+          if (sent >= limit) break;
+        }
+      } finally {
+        body.destroy();
+      }
+      if (piece.fault === 'truncate') throw new Error('the answer was cut off (injected)');
+    }
+  }
+  try {
+    await pipeline(bytes, res);
+  } catch (error) {
+    if (!res.destroyed) res.destroy();
+    if (!(error instanceof Error && error.message.endsWith('(injected)'))) throw error;
+  }
+  return written;
+}
+
 /** Sends `body` (already opened on the range) after `res`'s headers; returns the bytes written. */
 export async function streamBody(
   res: ServerResponse,

@@ -223,6 +223,10 @@ export const BatchHeader = z
   .strict();
 export type BatchHeader = z.infer<typeof BatchHeader>;
 
+/** POST /v1/pieces/read: the answer is these pieces' bytes, whole, one after another. */
+export const ReadRequest = z.object({ pieces: z.array(z.string()).min(1) }).strict();
+export type ReadRequest = z.infer<typeof ReadRequest>;
+
 export const BatchItemResult = z.discriminatedUnion('ok', [
   StoreResult.extend({ ok: z.literal(true) }),
   z.object({ ok: z.literal(false), cid: z.string(), error: ErrorInfo }),

@@ -241,6 +241,21 @@ export class ProviderClient {
     };
   }
 
+  /**
+   * Several whole pieces in one answer (`POST /v1/pieces/read`): their bytes one after another,
+   * in the order asked, each as many as the piece holds. Throws ProviderError as `retrieve` does.
+   */
+  async retrievePieces(cids: readonly string[], options?: CallOptions): Promise<Readable> {
+    const path = '/v1/pieces/read';
+    const response = await this.#send('POST', path, {
+      ...options,
+      body: JSON.stringify({ pieces: cids }),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (response.statusCode !== 200) throw await this.#errorOf('POST', path, response);
+    return response.body;
+  }
+
   /** The provider's `/metrics` text (Prometheus format). */
   async metricsText(options?: CallOptions): Promise<string> {
     const response = await this.#send('GET', '/metrics', options ?? {});
