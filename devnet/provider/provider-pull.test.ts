@@ -89,6 +89,10 @@ async function settled(pullId: string, provider = puller): Promise<PullProgress>
   return progress;
 }
 
+/** Requests a provider has answered on `route`. */
+const served = (metrics: ReturnType<TestProvider['metrics']>, route: 'retrieve' | 'retrieve_batch') =>
+  metrics.requests[route]?.count ?? 0;
+
 const pullerHolds = async (piece: TestPiece) =>
   (await puller.client.pieceStatus(piece.cid, payer.address)).status;
 
@@ -122,6 +126,19 @@ describe('a pull', () => {
     expect(after.pulls.complete! - (before.pulls.complete ?? 0)).toBe(1);
     expect(after.bytesIn - before.bytesIn).toBeGreaterThanOrEqual(73_000);
     expect(source.metrics().bytesOut - sourceBefore.bytesOut).toBeGreaterThanOrEqual(73_000);
+    // All three in one read request, none one by one.
+    expect(served(source.metrics(), 'retrieve_batch') - served(sourceBefore, 'retrieve_batch')).toBe(1);
+    expect(served(source.metrics(), 'retrieve') - served(sourceBefore, 'retrieve')).toBe(0);
+  });
+
+  it('reads a run of sixteen pieces with one request', async () => {
+    const pieces = Array.from({ length: 20 }, (_, i) => randomPiece(1000 + i));
+    await prepare(pieces);
+    const sourceBefore = source.metrics();
+    const done = await settled((await pull(pieces, await authorize(pieces))).pullId);
+    expect(done.pieces.map((item) => item.state)).toEqual(Array(20).fill('parked'));
+    expect(served(source.metrics(), 'retrieve_batch') - served(sourceBefore, 'retrieve_batch')).toBe(2);
+    expect(served(source.metrics(), 'retrieve') - served(sourceBefore, 'retrieve')).toBe(0);
   });
 
   it('caches pieces whose payment has not been seen yet, and promotes them when it is', async () => {
@@ -310,6 +327,7 @@ describe('a lying source', () => {
     const pieces = [randomPiece(4000), randomPiece(5000), randomPiece(6000)];
     await prepare(pieces);
     source.setFaults({ corruptServedBytes: [pieces[1]!.cid] });
+    const sourceBefore = source.metrics();
     try {
       await pullExpectingFailure(
         pieces,
@@ -317,6 +335,9 @@ describe('a lying source', () => {
         'CID_MISMATCH',
         /sent bytes that do not match .*nothing was kept/,
       );
+      // Read together until the bad piece; it and the one after it were then read alone.
+      expect(served(source.metrics(), 'retrieve_batch') - served(sourceBefore, 'retrieve_batch')).toBe(1);
+      expect(served(source.metrics(), 'retrieve') - served(sourceBefore, 'retrieve')).toBe(2);
     } finally {
       source.setFaults({});
     }

@@ -9,13 +9,16 @@
  * finished pull can be asked about after a restart (an interrupted one reads as failed).
  */
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { CID } from 'multiformats/cid';
 import type { z } from 'zod';
 import { ProviderClient, ProviderError } from '../../electron/core/providers/provider-client';
 import { parsePieceCid, pieceDigestOf, PieceVerifyError } from '../../shared/pieces/cid';
 import type { ErrorInfo, PullProgress, PullRequest } from '../../shared/provider/wire';
 import { type AuthorizationContext, checkAddPieces } from './authorization';
 import type { Admission, PieceHoldings } from './piece-holdings';
-import type { PieceFiles } from './piece-files';
+import { ByteReader } from './byte-reader';
+import type { PieceFiles, ReceivedPiece } from './piece-files';
 import type { Hex, ProviderDb } from './provider-db';
 import type { FaultSwitches } from './provider-faults';
 import { HttpError, injected, settledWithin } from './provider-http';
@@ -25,6 +28,8 @@ type ParsedPull = z.output<typeof PullRequest>;
 
 /** How often a running pull's progress is saved. */
 const PROGRESS_SAVE_MS = 1_000;
+/** Pieces a fetcher reads from the source with one request. */
+const RUN_PIECES = 16;
 type PullItem = PullProgress['pieces'][number];
 
 export interface PullServiceDeps {
@@ -36,7 +41,7 @@ export interface PullServiceDeps {
   authorization: AuthorizationContext;
   /** Longest a source may take to deliver one piece. */
   pieceTimeoutMs: number;
-  /** Pieces fetched at once per pull. */
+  /** Requests to the source at once per pull. */
   concurrency: number;
   maxCount: number;
   /** Sees payments mined a moment ago, so pieces already paid are parked, not cached. */
@@ -130,13 +135,15 @@ export class PullService {
       await this.deps.seePayments();
       let next = 0;
       const keeping: Promise<void>[] = [];
+      const runs = Math.ceil(progress.pieces.length / RUN_PIECES);
       const worker = async () => {
-        while (next < progress.pieces.length)
-          await this.#fetch(progress, progress.pieces[next++]!, source, keeping);
+        while (next < progress.pieces.length) {
+          const run = progress.pieces.slice(next, next + RUN_PIECES);
+          next += run.length;
+          await this.#fetchRun(progress, run, source, keeping);
+        }
       };
-      await Promise.all(
-        Array.from({ length: Math.min(this.deps.concurrency, progress.pieces.length) }, worker),
-      );
+      await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, runs) }, worker));
       // The pull ends once every piece it fetched is durable (or has failed).
       await Promise.all(keeping);
     } finally {
@@ -151,6 +158,71 @@ export class PullService {
       this.deps.log(
         `pull ${progress.pullId} from ${progress.sourceUrl}: ${failed} of ${progress.pieces.length} pieces failed`,
       );
+  }
+
+  /**
+   * Fetches a run of pieces with one request (`retrievePieces`), each verified and handed over as
+   * `#fetch` does. A request per piece was costly for both providers (measured side by side on a
+   * 1 GiB two-copy upload: 9.5 s and 12.2 CPU-s of the devnet's, against 8.5 s and 10.3 CPU-s
+   * with runs of sixteen). At the first thing that goes wrong — a source without batch reads, a
+   * piece it does not hold, bytes that do not verify, an answer cut off, too slow — the rest of the
+   * run is fetched piece by piece, where each failure is told apart and named.
+   */
+  async #fetchRun(
+    progress: PullProgress,
+    run: PullItem[],
+    source: ProviderClient,
+    keeping: Promise<void>[],
+  ): Promise<void> {
+    const { holdings, files, pieceTimeoutMs } = this.deps;
+    // Admitted first, so nothing is fetched for a piece this provider would refuse.
+    const admitted: { item: PullItem; cid: CID; admission: Admission }[] = [];
+    for (const item of run) {
+      try {
+        const cid = parsePieceCid(item.cid);
+        admitted.push({ item, cid, admission: holdings.admit(progress.payer, cid, item.size) });
+      } catch {
+        // Refused: fetched (and refused, named) piece by piece.
+      }
+    }
+    let done = 0;
+    if (admitted.length > 1) {
+      const timeout = AbortSignal.timeout(pieceTimeoutMs * admitted.length);
+      const signal = AbortSignal.any([this.#stop.signal, timeout]);
+      let body: Readable | undefined;
+      try {
+        body = await source.retrievePieces(
+          admitted.map(({ item }) => item.cid),
+          { signal },
+        );
+        const reader = new ByteReader(body);
+        for (const { item, cid, admission } of admitted) {
+          item.state = 'fetching';
+          const received = await files.receive(reader.take(item.size), cid, item.size, (n) =>
+            this.#arrived(item, n),
+          );
+          if (signal.aborted) {
+            await files.discard(received);
+            break;
+          }
+          this.#keep(progress, item, admission, received, keeping);
+          done++;
+        }
+        // Read to its end, so the connection can serve the next request (more bytes: dropped).
+        if (done === admitted.length && !(await reader.atEnd())) body.destroy();
+      } catch {
+        // The rest goes piece by piece, below.
+      } finally {
+        if (done < admitted.length) body?.destroy();
+      }
+    }
+    for (const { admission } of admitted.slice(done)) holdings.abandon(admission);
+    const kept = new Set(admitted.slice(0, done).map(({ item }) => item));
+    for (const item of run) {
+      if (kept.has(item)) continue;
+      item.bytes = 0;
+      await this.#fetch(progress, item, source, keeping);
+    }
   }
 
   /**
@@ -175,31 +247,43 @@ export class PullService {
       admission = holdings.admit(progress.payer, cid, item.size);
       const piece = await source.retrieve(item.cid, undefined, { signal });
       answered = true;
-      const received = await files.receive(piece.body, cid, item.size, (n) => {
-        item.bytes += n;
-        this.deps.metrics.bytesIn(n);
-      });
+      const received = await files.receive(piece.body, cid, item.size, (n) => this.#arrived(item, n));
       if (signal.aborted) {
         await files.discard(received);
         throw signal.reason;
       }
-      // Held once durable, together with the other pieces arriving meanwhile.
-      const kept = holdings.keep(admission, received, 'pull');
+      this.#keep(progress, item, admission, received, keeping);
       admission = undefined;
-      keeping.push(
-        kept
-          .then(
-            (result) => void (item.state = result.status),
-            (error: unknown) => this.#fail(progress, item, error, false, true),
-          )
-          .then(() => this.#touched(progress)),
-      );
       return;
     } catch (error) {
       if (admission) holdings.abandon(admission);
       this.#fail(progress, item, error, timeout.aborted, answered);
     }
     this.#touched(progress);
+  }
+
+  #arrived(item: PullItem, bytes: number): void {
+    item.bytes += bytes;
+    this.deps.metrics.bytesIn(bytes);
+  }
+
+  /** Held once durable, together with the other pieces arriving meanwhile (`keeping` waits for it). */
+  #keep(
+    progress: PullProgress,
+    item: PullItem,
+    admission: Admission,
+    received: ReceivedPiece,
+    keeping: Promise<void>[],
+  ): void {
+    keeping.push(
+      this.deps.holdings
+        .keep(admission, received, 'pull')
+        .then(
+          (result) => void (item.state = result.status),
+          (error: unknown) => this.#fail(progress, item, error, false, true),
+        )
+        .then(() => this.#touched(progress)),
+    );
   }
 
   #fail(progress: PullProgress, item: PullItem, error: unknown, timedOut: boolean, answered: boolean): void {
