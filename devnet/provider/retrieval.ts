@@ -65,20 +65,18 @@ export async function streamPieces(
     for (const piece of pieces) {
       const limit = piece.fault === 'truncate' ? Math.floor(piece.length / 2) : piece.length;
       let sent = 0;
-      const body = piece.open();
+      const source = piece.open();
+      const body = piece.fault === 'corrupt' ? source.pipe(corruptor()) : source;
       try {
         for await (const chunk of body as AsyncIterable<Buffer>) {
-          let out = chunk.subarray(0, limit - sent);
-          if (piece.fault === 'corrupt' && sent === 0 && out.length > 0) {
-            out = Buffer.from(out);
-            out[0] = out[0]! ^ 0xff;
-          }
+          const out = chunk.subarray(0, limit - sent);
           sent += out.length;
           written += out.length;
           yield out;
           if (sent >= limit) break;
         }
       } finally {
+        source.destroy();
         body.destroy();
       }
       if (piece.fault === 'truncate') throw new Error('the answer was cut off (injected)');

@@ -27,6 +27,7 @@ import {
   type PullRequest,
   quoteFromWire,
   QuoteResponse,
+  type ReadRequest,
   StoreResult,
   type ProviderErrorCode,
 } from '../../../shared/provider/wire';
@@ -249,7 +250,7 @@ export class ProviderClient {
     const path = '/v1/pieces/read';
     const response = await this.#send('POST', path, {
       ...options,
-      body: JSON.stringify({ pieces: cids }),
+      body: JSON.stringify({ pieces: [...cids] } satisfies ReadRequest),
       headers: { 'content-type': 'application/json' },
     });
     if (response.statusCode !== 200) throw await this.#errorOf('POST', path, response);
